@@ -1,0 +1,42 @@
+// Leveled, timestamped log lines on stderr.
+//
+// Thread-safe: each line is formatted into one buffer and written with a single write(2). Pure
+// modules (tree, session, zab) do not log; they return what happened and let their caller decide.
+#pragma once
+
+#include <sstream>
+#include <string_view>
+
+namespace coord {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
+
+void SetLogLevel(LogLevel level);
+LogLevel GetLogLevel();
+// Parses "debug", "info", "warn" or "error".
+bool ParseLogLevel(std::string_view text, LogLevel* level);
+
+namespace internal {
+class LogLine {
+ public:
+  LogLine(LogLevel level, const char* file, int line);
+  ~LogLine();
+  std::ostream& stream() { return stream_; }
+
+ private:
+  LogLevel level_;
+  std::ostringstream stream_;
+};
+}  // namespace internal
+
+}  // namespace coord
+
+#define COORD_LOG(level)                                                  \
+  if (::coord::LogLevel::level < ::coord::GetLogLevel()) {                \
+  } else                                                                  \
+    ::coord::internal::LogLine(::coord::LogLevel::level, __FILE__, __LINE__).stream()
+
+#define LOG_DEBUG COORD_LOG(kDebug)
+#define LOG_INFO COORD_LOG(kInfo)
+#define LOG_WARN COORD_LOG(kWarn)
+#define LOG_ERROR COORD_LOG(kError)

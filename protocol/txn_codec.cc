@@ -69,11 +69,16 @@ Offset<void> Put(FlatBufferBuilder& b, const ErrorTxn& t) {
 
 fb::MultiOp MultiOpType(const MultiOpTxn& op) {
   switch (op.index()) {
-    case 0: return fb::MultiOp::CreateTxn;
-    case 1: return fb::MultiOp::DeleteTxn;
-    case 2: return fb::MultiOp::SetDataTxn;
-    case 3: return fb::MultiOp::SetAclTxn;
-    default: return fb::MultiOp::CheckTxn;
+    case 0:
+      return fb::MultiOp::CreateTxn;
+    case 1:
+      return fb::MultiOp::DeleteTxn;
+    case 2:
+      return fb::MultiOp::SetDataTxn;
+    case 3:
+      return fb::MultiOp::SetAclTxn;
+    default:
+      return fb::MultiOp::CheckTxn;
   }
 }
 
@@ -106,15 +111,21 @@ AclList GetAcl(const flatbuffers::Vector<Offset<fb::Acl>>* acl) {
 
 Result<NodeKind> GetKind(fb::NodeKind kind) {
   switch (kind) {
-    case fb::NodeKind::Persistent: return NodeKind::kPersistent;
-    case fb::NodeKind::Ephemeral: return NodeKind::kEphemeral;
-    case fb::NodeKind::Container: return NodeKind::kContainer;
-    case fb::NodeKind::Ttl: return NodeKind::kTtl;
+    case fb::NodeKind::Persistent:
+      return NodeKind::kPersistent;
+    case fb::NodeKind::Ephemeral:
+      return NodeKind::kEphemeral;
+    case fb::NodeKind::Container:
+      return NodeKind::kContainer;
+    case fb::NodeKind::Ttl:
+      return NodeKind::kTtl;
   }
   return Status(Code::kCorruption, "unknown node kind " + std::to_string(static_cast<int>(kind)));
 }
 
-Status Missing(const char* what) { return Status(Code::kCorruption, std::string(what) + " missing"); }
+Status Missing(const char* what) {
+  return Status(Code::kCorruption, std::string(what) + " missing");
+}
 
 Result<CreateTxn> Get(const fb::CreateTxn* t) {
   if (t == nullptr) return Missing("create txn");
@@ -156,23 +167,34 @@ Status Assign(Result<T> result, Out* out) {
 Status GetMultiOp(const fb::MultiOpEntry* entry, MultiOpTxn* out) {
   if (entry == nullptr) return Missing("multi op");
   switch (entry->op_type()) {
-    case fb::MultiOp::CreateTxn: return Assign(Get(entry->op_as_CreateTxn()), out);
-    case fb::MultiOp::DeleteTxn: return Assign(Get(entry->op_as_DeleteTxn()), out);
-    case fb::MultiOp::SetDataTxn: return Assign(Get(entry->op_as_SetDataTxn()), out);
-    case fb::MultiOp::SetAclTxn: return Assign(Get(entry->op_as_SetAclTxn()), out);
-    case fb::MultiOp::CheckTxn: return Assign(Get(entry->op_as_CheckTxn()), out);
-    case fb::MultiOp::NONE: break;
+    case fb::MultiOp::CreateTxn:
+      return Assign(Get(entry->op_as_CreateTxn()), out);
+    case fb::MultiOp::DeleteTxn:
+      return Assign(Get(entry->op_as_DeleteTxn()), out);
+    case fb::MultiOp::SetDataTxn:
+      return Assign(Get(entry->op_as_SetDataTxn()), out);
+    case fb::MultiOp::SetAclTxn:
+      return Assign(Get(entry->op_as_SetAclTxn()), out);
+    case fb::MultiOp::CheckTxn:
+      return Assign(Get(entry->op_as_CheckTxn()), out);
+    case fb::MultiOp::NONE:
+      break;
   }
   return Status(Code::kCorruption, "unknown multi op type");
 }
 
 Status GetBody(const fb::TxnRecord* r, Txn* out) {
   switch (r->body_type()) {
-    case fb::TxnBody::CreateTxn: return Assign(Get(r->body_as_CreateTxn()), out);
-    case fb::TxnBody::DeleteTxn: return Assign(Get(r->body_as_DeleteTxn()), out);
-    case fb::TxnBody::SetDataTxn: return Assign(Get(r->body_as_SetDataTxn()), out);
-    case fb::TxnBody::SetAclTxn: return Assign(Get(r->body_as_SetAclTxn()), out);
-    case fb::TxnBody::CheckTxn: return Assign(Get(r->body_as_CheckTxn()), out);
+    case fb::TxnBody::CreateTxn:
+      return Assign(Get(r->body_as_CreateTxn()), out);
+    case fb::TxnBody::DeleteTxn:
+      return Assign(Get(r->body_as_DeleteTxn()), out);
+    case fb::TxnBody::SetDataTxn:
+      return Assign(Get(r->body_as_SetDataTxn()), out);
+    case fb::TxnBody::SetAclTxn:
+      return Assign(Get(r->body_as_SetAclTxn()), out);
+    case fb::TxnBody::CheckTxn:
+      return Assign(Get(r->body_as_CheckTxn()), out);
     case fb::TxnBody::MultiTxn: {
       const fb::MultiTxn* m = r->body_as_MultiTxn();
       if (m == nullptr) return Missing("multi txn");
@@ -207,7 +229,8 @@ Status GetBody(const fb::TxnRecord* r, Txn* out) {
       *out = ErrorTxn{static_cast<Code>(e->code()), e->failed_op()};
       return Status::Ok();
     }
-    case fb::TxnBody::NONE: break;
+    case fb::TxnBody::NONE:
+      break;
   }
   return Status(Code::kCorruption, "txn record without a known body");
 }

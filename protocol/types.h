@@ -45,14 +45,14 @@ inline AclList OpenAcl() { return {Acl{perm::kAll, "world", "anyone"}}; }
 
 // A node's metadata, with ZooKeeper's field meanings.
 struct Stat {
-  Zxid czxid = 0;          // created by
-  Zxid mzxid = 0;          // data last modified by
-  Zxid pzxid = 0;          // children last changed by
-  int64_t ctime_ms = 0;    // creation time (the creating transaction's time)
-  int64_t mtime_ms = 0;    // last data change time
-  int32_t version = 0;     // data changes
-  int32_t cversion = 0;    // child list changes
-  int32_t aversion = 0;    // ACL changes
+  Zxid czxid = 0;                 // created by
+  Zxid mzxid = 0;                 // data last modified by
+  Zxid pzxid = 0;                 // children last changed by
+  int64_t ctime_ms = 0;           // creation time (the creating transaction's time)
+  int64_t mtime_ms = 0;           // last data change time
+  int32_t version = 0;            // data changes
+  int32_t cversion = 0;           // child list changes
+  int32_t aversion = 0;           // ACL changes
   SessionId ephemeral_owner = 0;  // the owning session of an ephemeral, else 0
   int32_t data_length = 0;
   int32_t num_children = 0;

@@ -65,6 +65,7 @@ class ByteReader {
       if (!ok_ || in_.empty()) return Fail();
       uint8_t byte = static_cast<uint8_t>(in_[0]);
       in_.remove_prefix(1);
+      if (shift == 63 && byte > 1) return Fail();  // bits beyond 64: malformed, not truncated
       result |= static_cast<uint64_t>(byte & 0x7f) << shift;
       if ((byte & 0x80) == 0) {
         *v = result;

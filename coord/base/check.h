@@ -23,8 +23,8 @@ struct Voidify {
 
 }  // namespace coord::internal
 
-#define CHECK(condition)                 \
-  (condition) ? (void)0                  \
+#define CHECK(condition)                       \
+  (condition) ? (void)0                        \
               : ::coord::internal::Voidify() & \
                     ::coord::internal::CheckFailure(__FILE__, __LINE__, #condition).stream()
 

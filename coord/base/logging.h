@@ -31,9 +31,9 @@ class LogLine {
 
 }  // namespace coord
 
-#define COORD_LOG(level)                                                  \
-  if (::coord::LogLevel::level < ::coord::GetLogLevel()) {                \
-  } else                                                                  \
+#define COORD_LOG(level)                                   \
+  if (::coord::LogLevel::level < ::coord::GetLogLevel()) { \
+  } else                                                   \
     ::coord::internal::LogLine(::coord::LogLevel::level, __FILE__, __LINE__).stream()
 
 #define LOG_DEBUG COORD_LOG(kDebug)

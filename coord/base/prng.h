@@ -37,9 +37,12 @@ class Prng {
     // Lemire's multiply-shift; the tiny bias is irrelevant for our uses.
     return static_cast<uint64_t>((static_cast<unsigned __int128>(Next()) * bound) >> 64);
   }
-  // Uniform in [lo, hi].
+  // Uniform in [lo, hi]; lo <= hi. Unsigned arithmetic: `hi - lo` overflows int64 for spans
+  // wider than INT64_MAX, and the whole int64 span has 2^64 values, one more than Uniform takes.
   int64_t Range(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(Uniform(static_cast<uint64_t>(hi - lo) + 1));
+    const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    const uint64_t offset = span == ~uint64_t{0} ? Next() : Uniform(span + 1);
+    return static_cast<int64_t>(static_cast<uint64_t>(lo) + offset);
   }
   // True with probability numerator / denominator.
   bool Chance(uint64_t numerator, uint64_t denominator) { return Uniform(denominator) < numerator; }

@@ -38,10 +38,10 @@ enum class Code : int {
   // A multi op that was not executed because an earlier op of the same multi failed.
   kRuntimeInconsistency,
   // Internal codes: storage, configuration, recovery.
-  kIoError,      // a read, write or fsync failed; for the log this is fatal
-  kCorruption,   // a checksum or format check failed
-  kOutOfSpace,   // disk full, or the LMDB map reached its configured maximum
-  kNotFound,     // a file, key or record that should exist does not
+  kIoError,     // a read, write or fsync failed; for the log this is fatal
+  kCorruption,  // a checksum or format check failed
+  kOutOfSpace,  // disk full, or the LMDB map reached its configured maximum
+  kNotFound,    // a file, key or record that should exist does not
   kInvalidArgument,
   kInternal,
 };
@@ -78,7 +78,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     CHECK(!status_.ok()) << "a Result without a value needs a non-ok Status";
   }
@@ -112,9 +112,9 @@ class [[nodiscard]] Result {
 }  // namespace coord
 
 // Returns from the current function when `expr` yields a non-ok Status.
-#define COORD_RETURN_IF_ERROR(expr)            \
-  do {                                         \
-    ::coord::Status coord_status_ = (expr);    \
+#define COORD_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::coord::Status coord_status_ = (expr);        \
     if (!coord_status_.ok()) return coord_status_; \
   } while (0)
 

@@ -1,0 +1,27 @@
+// What an applied transaction tells watchers: an event type and the path it happened to.
+#pragma once
+
+#include <string>
+
+#include "coord/base/types.h"
+
+namespace coord {
+
+// ZooKeeper's event types, with its numeric values.
+enum class WatchEventType : uint8_t {
+  kNodeCreated = 1,
+  kNodeDeleted = 2,
+  kNodeDataChanged = 3,
+  kNodeChildrenChanged = 4,
+};
+
+const char* WatchEventTypeName(WatchEventType type);
+
+// One change caused by a transaction, before it is matched against registered watches.
+struct WatchTrigger {
+  WatchEventType type = WatchEventType::kNodeCreated;
+  std::string path;
+  friend bool operator==(const WatchTrigger&, const WatchTrigger&) = default;
+};
+
+}  // namespace coord

@@ -31,7 +31,7 @@ uint64_t StableHash64(std::string_view bytes, uint64_t seed) {
     n -= 8;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, p, n);
+  if (n > 0) std::memcpy(&tail, p, n);  // p may be null for an empty view: memcpy forbids that
   h = (h ^ Finalize(tail ^ n)) * kMul;
   return Finalize(h);
 }

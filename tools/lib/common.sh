@@ -46,7 +46,8 @@ coord_install_packages() {
       coord_die "missing packages and not root; run: apt-get install ${missing[*]}"
     sudo=(sudo -n)  # never prompt: CI has no stdin
   fi
-  "${sudo[@]}" apt-get update -qq || coord_die "apt-get update failed"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+    coord_die "apt-get update failed"
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
     --no-install-recommends "${missing[@]}" || coord_die "apt-get install failed"
 }

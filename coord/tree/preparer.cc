@@ -151,9 +151,9 @@ Status Preparer::PrepareCreate(const CreateRequest& r, const Context& ctx, const
   if (r.path.empty() || r.path[0] != '/') return ValidatePath(r.path);
   // A sequential prefix may end in '/' ("/queue/" gives "/queue/0000000000"), so the parent is
   // found from the final path; validating "<prefix>0" first catches every other path error.
-  COORD_RETURN_IF_ERROR(ValidatePath(r.sequential ? r.path + "0" : r.path));
-  std::string_view parent_path = ParentPath(r.sequential ? r.path + "0" : r.path);
-  auto parent = Permitted(view, std::string(parent_path), perm::kCreate, "create", ctx.auth);
+  const std::string probe = r.sequential ? r.path + "0" : r.path;
+  COORD_RETURN_IF_ERROR(ValidatePath(probe));
+  auto parent = Permitted(view, ParentPath(probe), perm::kCreate, "create", ctx.auth);
   if (!parent.ok()) return parent.status();
   out->path = r.sequential ? r.path + SequenceSuffix(parent->next_sequence) : r.path;
   COORD_RETURN_IF_ERROR(ValidatePath(out->path));

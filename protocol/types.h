@@ -59,6 +59,14 @@ struct Stat {
   friend bool operator==(const Stat&, const Stat&) = default;
 };
 
+// What happened to a watched node: ZooKeeper's event types, with its numeric values.
+enum class WatchEventType : uint8_t {
+  kNodeCreated = 1,
+  kNodeDeleted = 2,
+  kNodeDataChanged = 3,
+  kNodeChildrenChanged = 4,
+};
+
 // A version argument that matches any version.
 constexpr int32_t kAnyVersion = -1;
 

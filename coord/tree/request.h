@@ -1,5 +1,6 @@
-// Write requests as the Preparer receives them: what a client (or the server itself, for session
-// and reap requests) asks for, before validation and before names and ACLs are resolved.
+// Write requests as the Preparer receives them: what a client asks for (the write requests of
+// protocol/client.h) or the server itself (sessions, reaping), before validation and before names
+// and ACLs are resolved.
 #pragma once
 
 #include <string>
@@ -7,41 +8,11 @@
 #include <vector>
 
 #include "coord/base/types.h"
+#include "protocol/client.h"
 #include "protocol/types.h"
 
 namespace coord {
 
-struct CreateRequest {
-  std::string path;  // for a sequential create: the prefix the counter is appended to
-  std::string data;
-  AclList acl = OpenAcl();
-  NodeKind kind = NodeKind::kPersistent;
-  bool sequential = false;
-  int64_t ttl_ms = 0;  // kTtl only
-};
-struct DeleteRequest {
-  std::string path;
-  int32_t version = kAnyVersion;
-};
-struct SetDataRequest {
-  std::string path;
-  std::string data;
-  int32_t version = kAnyVersion;
-};
-struct SetAclRequest {
-  std::string path;
-  AclList acl;
-  int32_t version = kAnyVersion;
-};
-struct CheckRequest {
-  std::string path;
-  int32_t version = kAnyVersion;
-};
-using MultiOpRequest =
-    std::variant<CreateRequest, DeleteRequest, SetDataRequest, SetAclRequest, CheckRequest>;
-struct MultiRequest {
-  std::vector<MultiOpRequest> ops;
-};
 struct CreateSessionRequest {
   SessionId session_id = 0;
   int32_t timeout_ms = 0;

@@ -4,16 +4,9 @@
 #include <string>
 
 #include "coord/base/types.h"
+#include "protocol/types.h"
 
 namespace coord {
-
-// ZooKeeper's event types, with its numeric values.
-enum class WatchEventType : uint8_t {
-  kNodeCreated = 1,
-  kNodeDeleted = 2,
-  kNodeDataChanged = 3,
-  kNodeChildrenChanged = 4,
-};
 
 const char* WatchEventTypeName(WatchEventType type);
 

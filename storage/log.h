@@ -28,8 +28,8 @@ struct LogEntry {
 
 // The replica's persistent Zab state, kept in the same environment as the log.
 struct HardState {
-  Epoch accepted_epoch = 0;   // the last epoch this member promised (NEWEPOCH seen)
-  Epoch current_epoch = 0;    // the last epoch whose history this member has fully accepted
+  Epoch accepted_epoch = 0;  // the last epoch this member promised (NEWEPOCH seen)
+  Epoch current_epoch = 0;   // the last epoch whose history this member has fully accepted
   Zxid last_snapshot_zxid = 0;
   friend bool operator==(const HardState&, const HardState&) = default;
 };
@@ -57,8 +57,8 @@ class Log {
     return Commit(batch);
   }
 
-  // Entries with from <= zxid <= to, in order, stopping once max_bytes of payload are reached
-  // (at least one entry is returned if any is in range).
+  // Entries with from <= zxid <= to, in order, as many as fit in max_bytes of payload; the
+  // first entry in range is returned even if it alone is larger (so a reader always progresses).
   virtual Result<std::vector<LogEntry>> Read(Zxid from, Zxid to, size_t max_bytes) const = 0;
 
   // Zxid of the newest / oldest entry, 0 when the log is empty.

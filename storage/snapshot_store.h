@@ -44,11 +44,14 @@ struct LoadedSnapshot {
 // Streams a snapshot body into `sink`.
 using SnapshotBodyWriter = std::function<Status(ByteSink& sink)>;
 
-// A snapshot being written by a forked child.
+// A snapshot being written by a forked child. Owns the child (reaps it) and the read end of the
+// pipe through which a failing child reports its Status.
 class SnapshotChild {
  public:
   SnapshotChild() = default;
   SnapshotChild(pid_t pid, Zxid zxid) : pid_(pid), zxid_(zxid) {}
+  // `error_fd`: the non-blocking read end of the child's error pipe, or -1.
+  SnapshotChild(pid_t pid, Zxid zxid, int error_fd) : pid_(pid), zxid_(zxid), error_fd_(error_fd) {}
   SnapshotChild(SnapshotChild&& other) noexcept;
   SnapshotChild& operator=(SnapshotChild&& other) noexcept;
   ~SnapshotChild();  // waits for a child still running
@@ -62,13 +65,19 @@ class SnapshotChild {
   Status Wait();
 
  private:
+  // Records the outcome of the reaped child (or of a failed waitpid).
+  void Finish(int wait_errno, int wait_status);
+  void CloseErrorFd();
+
   pid_t pid_ = -1;
   Zxid zxid_ = 0;
+  int error_fd_ = -1;
+  Status result_;  // the outcome once finished
 };
 
 class SnapshotStore {
  public:
-  // Creates `dir` if needed and removes stray .tmp files. keep >= 1.
+  // Creates `dir` if needed and removes stray snapshot.*.tmp files. keep >= 1.
   static Result<SnapshotStore> Open(std::string dir, int keep);
 
   // Writes a snapshot at `zxid` synchronously and applies retention.

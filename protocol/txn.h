@@ -67,6 +67,9 @@ struct MultiTxn {
 struct CreateSessionTxn {
   SessionId session_id = 0;
   int32_t timeout_ms = 0;
+  // The secret a client proves to resume the session, chosen randomly by the server that
+  // created it; replicated so that any member, and a restarted one, can check it.
+  std::string password;
   friend bool operator==(const CreateSessionTxn&, const CreateSessionTxn&) = default;
 };
 

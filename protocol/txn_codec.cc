@@ -58,7 +58,8 @@ Offset<void> Put(FlatBufferBuilder& b, const CheckTxn& t) {
   return fb::CreateCheckTxn(b, b.CreateString(t.path), t.version).Union();
 }
 Offset<void> Put(FlatBufferBuilder& b, const CreateSessionTxn& t) {
-  return fb::CreateCreateSessionTxn(b, t.session_id, t.timeout_ms).Union();
+  auto password = PutBytes(b, t.password);
+  return fb::CreateCreateSessionTxn(b, t.session_id, t.timeout_ms, password).Union();
 }
 Offset<void> Put(FlatBufferBuilder& b, const CloseSessionTxn& t) {
   return fb::CreateCloseSessionTxn(b, t.session_id).Union();
@@ -211,7 +212,7 @@ Status GetBody(const fb::TxnRecord* r, Txn* out) {
     case fb::TxnBody::CreateSessionTxn: {
       const fb::CreateSessionTxn* s = r->body_as_CreateSessionTxn();
       if (s == nullptr) return Missing("create_session txn");
-      *out = CreateSessionTxn{s->session_id(), s->timeout_ms()};
+      *out = CreateSessionTxn{s->session_id(), s->timeout_ms(), Bytes(s->password())};
       return Status::Ok();
     }
     case fb::TxnBody::CloseSessionTxn: {

@@ -44,6 +44,8 @@ std::string_view CodeName(Code code) {
       return "unimplemented";
     case Code::kRuntimeInconsistency:
       return "runtime_inconsistency";
+    case Code::kNoWatcher:
+      return "no_watcher";
     case Code::kIoError:
       return "io_error";
     case Code::kCorruption:

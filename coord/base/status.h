@@ -37,6 +37,8 @@ enum class Code : int {
   kUnimplemented,
   // A multi op that was not executed because an earlier op of the same multi failed.
   kRuntimeInconsistency,
+  // remove_watches found no watch to remove.
+  kNoWatcher,
   // Internal codes: storage, configuration, recovery.
   kIoError,     // a read, write or fsync failed; for the log this is fatal
   kCorruption,  // a checksum or format check failed
@@ -127,3 +129,4 @@ class [[nodiscard]] Result {
 // `COORD_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a Result or returns its Status.
 #define COORD_ASSIGN_OR_RETURN(lhs, expr) \
   COORD_ASSIGN_OR_RETURN_IMPL(COORD_CONCAT(coord_result_, __LINE__), lhs, expr)
+

@@ -77,6 +77,7 @@ class DataTree : public TreeView {
   // --- sessions ---
   bool SessionExists(SessionId session) const override;
   std::optional<int32_t> SessionTimeout(SessionId session) const;
+  std::optional<std::string> SessionPassword(SessionId session) const;
   // All live sessions with their timeouts, sorted by id.
   std::vector<std::pair<SessionId, int32_t>> Sessions() const;
   // Paths of the session's ephemeral nodes, sorted.
@@ -104,6 +105,7 @@ class DataTree : public TreeView {
 
   struct Session {
     int32_t timeout_ms = 0;
+    std::string password;
     absl::flat_hash_set<NodeId> ephemerals;
   };
 

@@ -64,7 +64,7 @@ Prepared Preparer::Prepare(const WriteRequest& request, SessionId session, int64
       out.status = Status(Code::kBadArguments, "session exists");
     } else {
       staged.PutSession(create->session_id, true, zxid);
-      out.record.txn = CreateSessionTxn{create->session_id, create->timeout_ms};
+      out.record.txn = CreateSessionTxn{create->session_id, create->timeout_ms, create->password};
     }
   } else if (const auto* close = std::get_if<CloseSessionRequest>(&request)) {
     Result<Txn> txn = PrepareCloseSession(*close, ctx, staged);

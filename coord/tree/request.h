@@ -16,6 +16,7 @@ namespace coord {
 struct CreateSessionRequest {
   SessionId session_id = 0;
   int32_t timeout_ms = 0;
+  std::string password;
 };
 struct CloseSessionRequest {
   SessionId session_id = 0;

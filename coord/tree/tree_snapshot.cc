@@ -85,6 +85,7 @@ Status TreeSnapshotCodec::Write(const DataTree& tree, ByteSink& sink) {
   for (const auto& [session, timeout_ms] : tree.Sessions()) {
     w.PutSignedVarint(session);
     w.PutSignedVarint(timeout_ms);
+    w.PutBytes(tree.sessions_.at(session).password);
   }
 
   // Nodes in pre-order; the stack holds (node, parent ordinal).
@@ -157,10 +158,14 @@ Result<DataTree> TreeSnapshotCodec::Read(std::string_view body, TreeLimits limit
 
   for (uint64_t i = 0; i < header.sessions; ++i) {
     int64_t session = 0, timeout = 0;
-    if (!r.GetSignedVarint(&session) || !r.GetSignedVarint(&timeout)) {
+    std::string_view password;
+    if (!r.GetSignedVarint(&session) || !r.GetSignedVarint(&timeout) || !r.GetBytes(&password)) {
       return Corrupt("truncated session");
     }
-    if (!tree.sessions_.try_emplace(session, DataTree::Session{static_cast<int32_t>(timeout), {}})
+    if (!tree.sessions_
+             .try_emplace(
+                 session,
+                 DataTree::Session{static_cast<int32_t>(timeout), std::string(password), {}})
              .second) {
       return Corrupt("duplicate session");
     }

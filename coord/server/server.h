@@ -1,0 +1,86 @@
+// Server: coordd's libuv shell around a Replica — the listener, the connections, the tick
+// timer, the fsync thread (LogWriter), forked snapshots and signal handling.
+//
+// Everything here is I/O plumbing; decisions (what a request means, its order, sessions,
+// watches) are the Replica's. After every input (bytes read, a commit made durable, a tick) the
+// server pumps: new transactions go to the LogWriter, outputs go to connections.
+//
+// Threading: the loop thread owns everything; the LogWriter's thread owns the log.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "coord/replica/replica.h"
+#include "coord/server/config.h"
+#include "coord/server/log_writer.h"
+#include "storage/snapshot_store.h"
+
+namespace coord::server {
+
+class Connection;
+
+class Server {
+ public:
+  explicit Server(ServerConfig config);
+  ~Server();
+
+  // Recovers the data dir and starts listening. Errors: bad address, unusable data dir, corrupt
+  // state.
+  Status Start();
+  // Runs the loop until a graceful shutdown (SIGTERM/SIGINT or Shutdown()) completes.
+  void Run();
+  void Shutdown();
+
+  // The address actually bound (the port is chosen by the OS when configured as 0).
+  const HostPort& bound_address() const { return bound_; }
+
+  // --- called by Connection ---
+  void OnMessage(Connection* conn, ClientMessage message);
+  void OnConnectionClosed(Connection* conn);
+  void Pump();
+
+ private:
+  static void OnNewConnection(uv_stream_t* listener, int status);
+  static void OnTick(uv_timer_t* timer);
+  static void OnSignal(uv_signal_t* handle, int signum);
+  void Accept();
+  void Tick();
+  void HandleConnect(Connection* conn, const ConnectRequest& request);
+  void OnDurable(const Status& status, Zxid zxid);
+  void MaybeSnapshot();
+  void PollSnapshot();
+  void MaybeFinishShutdown();
+  int64_t NowMs();
+  SessionId NewSessionId();
+
+  ServerConfig config_;
+  HostPort bound_;
+  uv_loop_t loop_;
+  uv_tcp_t listener_;
+  uv_timer_t tick_timer_;
+  uv_signal_t sigterm_;
+  uv_signal_t sigint_;
+  std::unique_ptr<Replica> replica_;
+  std::unique_ptr<LogWriter> writer_;
+  std::optional<storage::SnapshotStore> snapshots_;
+  std::optional<storage::SnapshotChild> snapshot_child_;
+  uint64_t txns_since_snapshot_ = 0;
+  bool snapshot_finishing_ = false;
+
+  absl::flat_hash_map<uint64_t, Connection*> connections_;
+  absl::flat_hash_map<SessionId, Connection*> by_session_;
+  absl::flat_hash_map<std::string, uint32_t> per_ip_;
+  uint64_t next_connection_id_ = 1;
+  SessionId next_session_id_ = 0;
+  int64_t last_now_ms_ = 0;
+  bool shutting_down_ = false;
+  int64_t shutdown_deadline_ms_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace coord::server

@@ -60,7 +60,7 @@ TEST_F(RecoveryTest, EmptyDataDirRecoversTheEmptyTree) {
 }
 
 TEST_F(RecoveryTest, LogOnlyReplaysEverything) {
-  writer_.Write(CreateSessionRequest{7, 5000});
+  writer_.Write(CreateSessionRequest{7, 5000, "pw"});
   writer_.Create("/a", "1");
   writer_.Create("/a/b", "2");
   CreateRequest eph;

@@ -1,0 +1,324 @@
+// The Replica state machine, driven without sockets or disks: requests in, transactions out,
+// durability reported back, replies and events out — checked for order and content.
+#include "coord/replica/replica.h"
+
+#include <gtest/gtest.h>
+
+#include "coord/base/sha1.h"
+#include "protocol/txn_codec.h"
+
+namespace coord {
+namespace {
+
+constexpr int64_t kStart = 1'000'000;
+
+class ReplicaTest : public ::testing::Test {
+ protected:
+  ReplicaTest() { Restart(DataTree(), 1); }
+
+  void Restart(DataTree tree, Epoch epoch) {
+    ReplicaOptions options;
+    options.tick_ms = 10;
+    options.min_session_timeout_ms = 100;
+    options.max_session_timeout_ms = 1000;
+    options.super_digest = DigestId("super:secret");
+    replica_ = std::make_unique<Replica>(options, std::move(tree), epoch, now_);
+  }
+
+  // Makes everything proposed durable and returns what came out.
+  std::vector<Outbound> Commit() {
+    std::vector<storage::LogEntry> entries = replica_->TakeEntriesToPersist();
+    for (auto& e : entries) log_.push_back(e);
+    if (!entries.empty()) replica_->Persisted(entries.back().zxid);
+    return replica_->TakeOutput();
+  }
+
+  SessionId Open(SessionId id, int32_t timeout_ms = 500) {
+    replica_->CreateSession(id, "pw" + std::to_string(id), timeout_ms, now_);
+    std::vector<Outbound> out = Commit();
+    EXPECT_EQ(out.size(), 1u);
+    auto& connect = std::get<ConnectResponse>(*out.at(0).message);
+    EXPECT_EQ(connect.code, Code::kOk);
+    EXPECT_EQ(connect.session_id, id);
+    return id;
+  }
+
+  void Submit(SessionId s, int64_t id, ClientOp op) {
+    replica_->Submit(s, ClientRequest{id, std::move(op)}, now_);
+  }
+
+  static CreateRequest Create(std::string path, std::string data = "",
+                              NodeKind kind = NodeKind::kPersistent, bool sequential = false) {
+    CreateRequest r;
+    r.path = std::move(path);
+    r.data = std::move(data);
+    r.kind = kind;
+    r.sequential = sequential;
+    return r;
+  }
+
+  static const ClientResponse& Reply(const Outbound& out) {
+    return std::get<ClientResponse>(*out.message);
+  }
+
+  int64_t now_ = kStart;
+  std::unique_ptr<Replica> replica_;
+  std::vector<storage::LogEntry> log_;
+};
+
+TEST_F(ReplicaTest, NewSessionIsATransactionAndNegotiatesTheTimeout) {
+  replica_->CreateSession(7, "secret", 5, now_);
+  EXPECT_TRUE(replica_->TakeOutput().empty()) << "no answer before the session is durable";
+  std::vector<Outbound> out = Commit();
+  ASSERT_EQ(out.size(), 1u);
+  const auto& r = std::get<ConnectResponse>(*out[0].message);
+  EXPECT_EQ(r.timeout_ms, 100) << "clamped to min_session_timeout_ms";
+  EXPECT_EQ(r.password, "secret");
+  EXPECT_TRUE(replica_->tree().SessionExists(7));
+  ASSERT_EQ(log_.size(), 1u);
+  EXPECT_EQ(log_[0].zxid, MakeZxid(1, 1));
+}
+
+TEST_F(ReplicaTest, RepliesInRequestOrderAndReadsSeeEarlierWrites) {
+  SessionId s = Open(1);
+  Submit(s, 1, Create("/a", "x"));
+  Submit(s, 2, GetDataRequest{"/a", false});  // must wait for the create
+  Submit(s, 3, ExistsRequest{"/nope", false});
+  EXPECT_TRUE(replica_->TakeOutput().empty()) << "the read waits behind the write";
+  std::vector<Outbound> out = Commit();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(Reply(out[0]).id, 1);
+  EXPECT_EQ(std::get<CreateResponse>(Reply(out[0]).body).path, "/a");
+  EXPECT_EQ(Reply(out[1]).id, 2);
+  EXPECT_EQ(std::get<GetDataResponse>(Reply(out[1]).body).data, "x");
+  EXPECT_EQ(Reply(out[2]).id, 3);
+  EXPECT_EQ(Reply(out[2]).code, Code::kNoNode);
+}
+
+TEST_F(ReplicaTest, ReadWithNothingPendingIsAnsweredAtOnce) {
+  SessionId s = Open(1);
+  Submit(s, 1, ExistsRequest{"/", false});
+  std::vector<Outbound> out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Reply(out[0]).code, Code::kOk);
+}
+
+TEST_F(ReplicaTest, PipelinedWritesValidateAgainstPendingChanges) {
+  SessionId s = Open(1);
+  Submit(s, 1, Create("/q"));
+  Submit(s, 2, Create("/q/item-", "", NodeKind::kPersistent, true));
+  Submit(s, 3, Create("/q/item-", "", NodeKind::kPersistent, true));
+  Submit(s, 4, Create("/q"));  // node_exists against pending state
+  std::vector<Outbound> out = Commit();
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(std::get<CreateResponse>(Reply(out[1]).body).path, "/q/item-0000000000");
+  EXPECT_EQ(std::get<CreateResponse>(Reply(out[2]).body).path, "/q/item-0000000001");
+  EXPECT_EQ(Reply(out[3]).code, Code::kNodeExists);
+  EXPECT_FALSE(Reply(out[3]).message.empty());
+}
+
+TEST_F(ReplicaTest, WatchEventPrecedesTheReplyThatShowsTheChange) {
+  SessionId watcher = Open(1);
+  SessionId writer = Open(2);
+  Submit(writer, 1, Create("/cfg", "v1"));
+  Commit();
+  Submit(watcher, 1, GetDataRequest{"/cfg", true});
+  ASSERT_EQ(replica_->TakeOutput().size(), 1u);
+  Submit(writer, 2, SetDataRequest{"/cfg", "v2", 0});
+  Submit(watcher, 2, ExistsRequest{"/cfg", false});  // answered at once: before the set applies
+  std::vector<Outbound> before = replica_->TakeOutput();
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(std::get<StatResponse>(Reply(before[0]).body).stat.version, 0);
+  std::vector<Outbound> out = Commit();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].session, watcher);
+  const auto& event = std::get<WatchEventMessage>(*out[0].message);
+  EXPECT_EQ(event.type, WatchEventType::kNodeDataChanged);
+  EXPECT_EQ(event.path, "/cfg");
+  EXPECT_EQ(out[1].session, writer);
+  // One-shot: a second change does not fire again.
+  Submit(writer, 3, SetDataRequest{"/cfg", "v3", 1});
+  out = Commit();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].session, writer);
+}
+
+TEST_F(ReplicaTest, SessionExpiresAfterSilenceAndTakesItsEphemerals) {
+  SessionId s = Open(1, 100);
+  SessionId observer = Open(2, 1000);
+  Submit(s, 1, Create("/lock", "", NodeKind::kEphemeral));
+  Commit();
+  Submit(observer, 1, ExistsRequest{"/lock", true});
+  replica_->TakeOutput();
+  now_ += 50;
+  replica_->Tick(now_);
+  replica_->Submit(observer, ClientRequest{2, PingRequest{}}, now_);
+  replica_->TakeOutput();
+  EXPECT_TRUE(replica_->TakeEntriesToPersist().empty()) << "not yet";
+  now_ += 60;  // 110 ms of silence > 100 ms timeout
+  replica_->Tick(now_);
+  std::vector<Outbound> out = Commit();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].session, observer);
+  EXPECT_EQ(std::get<WatchEventMessage>(*out[0].message).type, WatchEventType::kNodeDeleted);
+  EXPECT_EQ(out[1].session, s);
+  EXPECT_TRUE(out[1].close) << "the expired session's connection is closed";
+  EXPECT_FALSE(replica_->tree().SessionExists(s));
+  Submit(s, 2, ExistsRequest{"/", false});
+  out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Reply(out[0]).code, Code::kSessionExpired);
+}
+
+TEST_F(ReplicaTest, ResumeChecksPasswordAndZxid) {
+  SessionId s = Open(1);
+  ConnectRequest resume;
+  resume.session_id = s;
+  resume.password = "wrong";
+  EXPECT_EQ(replica_->ResumeSession(resume, now_).code, Code::kAuthFailed);
+  resume.password = "pw1";
+  resume.last_zxid_seen = MakeZxid(9, 9);
+  EXPECT_EQ(replica_->ResumeSession(resume, now_).code, Code::kBadArguments)
+      << "a server behind the client refuses";
+  resume.last_zxid_seen = replica_->tree().last_zxid();
+  ConnectResponse ok = replica_->ResumeSession(resume, now_);
+  EXPECT_EQ(ok.code, Code::kOk);
+  EXPECT_EQ(ok.password, "pw1");
+  resume.session_id = 999;
+  EXPECT_EQ(replica_->ResumeSession(resume, now_).code, Code::kSessionExpired);
+}
+
+TEST_F(ReplicaTest, CloseSessionAnswersThenCloses) {
+  SessionId s = Open(1);
+  Submit(s, 1, Create("/e", "", NodeKind::kEphemeral));
+  Submit(s, 2, CloseSessionClientRequest{});
+  Submit(s, 3, ExistsRequest{"/", false});
+  std::vector<Outbound> out = Commit();
+  // The create and the close are answered in order; the request after close_session is refused.
+  ASSERT_GE(out.size(), 3u);
+  EXPECT_EQ(Reply(out[0]).id, 3);
+  EXPECT_EQ(Reply(out[0]).code, Code::kSessionExpired);
+  EXPECT_EQ(Reply(out[1]).id, 1);
+  EXPECT_EQ(Reply(out[2]).id, 2);
+  EXPECT_TRUE(out[2].close);
+  EXPECT_FALSE(replica_->tree().GetStat("/e", new Stat).ok());
+}
+
+TEST_F(ReplicaTest, AclsUseTheSessionsIdentities) {
+  SessionId alice = Open(1);
+  SessionId bob = Open(2);
+  Submit(alice, 1, AddAuthRequest{"digest", "alice:pw"});
+  CreateRequest secret = Create("/secret", "s");
+  secret.acl = {Acl{perm::kAll, "auth", ""}};
+  Submit(alice, 2, secret);
+  Commit();
+  Submit(bob, 1, GetDataRequest{"/secret", false});
+  Submit(alice, 3, GetDataRequest{"/secret", false});
+  std::vector<Outbound> out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(Reply(out[0]).code, Code::kNoAuth);
+  EXPECT_EQ(Reply(out[1]).code, Code::kOk);
+  // get_acl shows the hashed digest, never the password.
+  Submit(alice, 4, GetAclRequest{"/secret"});
+  out = replica_->TakeOutput();
+  const auto& acl = std::get<GetAclResponse>(Reply(out[0]).body).acl;
+  ASSERT_EQ(acl.size(), 1u);
+  EXPECT_EQ(acl[0].id, DigestId("alice:pw"));
+  EXPECT_EQ(acl[0].id.find("pw"), std::string::npos);
+  // The superuser passes every check.
+  Submit(bob, 2, AddAuthRequest{"digest", "super:secret"});
+  Submit(bob, 3, GetDataRequest{"/secret", false});
+  out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(Reply(out[1]).code, Code::kOk);
+  Submit(bob, 4, AddAuthRequest{"kerberos", "x"});
+  EXPECT_EQ(Reply(replica_->TakeOutput().at(0)).code, Code::kAuthFailed);
+}
+
+TEST_F(ReplicaTest, FailedMultiReportsEveryOp) {
+  SessionId s = Open(1);
+  MultiRequest multi;
+  multi.ops = {Create("/m1"), CheckRequest{"/nope", 0}, Create("/m2")};
+  Submit(s, 1, multi);
+  std::vector<Outbound> out = Commit();
+  const auto& r = Reply(out.at(0));
+  EXPECT_EQ(r.code, Code::kNoNode);
+  const auto& results = std::get<MultiResponse>(r.body).results;
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].code, Code::kOk);
+  EXPECT_EQ(results[1].code, Code::kNoNode);
+  EXPECT_EQ(results[2].code, Code::kRuntimeInconsistency);
+  EXPECT_FALSE(replica_->tree().GetStat("/m1", new Stat).ok());
+}
+
+TEST_F(ReplicaTest, ContainersAndTtlNodesAreReaped) {
+  SessionId s = Open(1, 1000);
+  Submit(s, 1, Create("/c", "", NodeKind::kContainer));
+  Submit(s, 2, Create("/c/x"));
+  Submit(s, 3, DeleteRequest{"/c/x", -1});
+  CreateRequest ttl = Create("/t", "", NodeKind::kTtl);
+  ttl.ttl_ms = 50;
+  Submit(s, 4, ttl);
+  Commit();
+  Stat stat;
+  EXPECT_TRUE(replica_->tree().GetStat("/c", &stat).ok());
+  for (int i = 0; i < 20; ++i) {
+    now_ += 10;
+    replica_->Tick(now_);
+    replica_->Submit(s, ClientRequest{100 + i, PingRequest{}}, now_);
+    Commit();
+  }
+  EXPECT_FALSE(replica_->tree().GetStat("/c", &stat).ok()) << "empty container reaped";
+  EXPECT_FALSE(replica_->tree().GetStat("/t", &stat).ok()) << "expired TTL node reaped";
+}
+
+TEST_F(ReplicaTest, RestartKeepsSessionsAndRestartsTheirClocks) {
+  SessionId s = Open(1, 100);
+  Submit(s, 1, Create("/e", "", NodeKind::kEphemeral));
+  Commit();
+  DataTree copy;
+  for (const auto& e : log_) copy.Apply(*DecodeTxnRecord(e.payload), e.zxid).status.IgnoreError();
+  now_ += 10'000;  // long after the timeout, but the new replica did not see the silence
+  Restart(std::move(copy), 2);
+  replica_->Tick(now_ + 50);
+  EXPECT_TRUE(replica_->TakeEntriesToPersist().empty());
+  ConnectRequest resume;
+  resume.session_id = s;
+  resume.password = "pw1";
+  EXPECT_EQ(replica_->ResumeSession(resume, now_).code, Code::kOk);
+  Submit(s, 2, Create("/x"));
+  std::vector<storage::LogEntry> entries = replica_->TakeEntriesToPersist();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(EpochOf(entries[0].zxid), 2u) << "a new run proposes in a new epoch";
+}
+
+TEST_F(ReplicaTest, SetWatchesReportsMissedChanges) {
+  SessionId s = Open(1);
+  Submit(s, 1, Create("/a", "1"));
+  Submit(s, 2, Create("/b", "1"));
+  Commit();
+  Zxid seen = replica_->tree().last_zxid();
+  Submit(s, 3, SetDataRequest{"/a", "2", -1});
+  Submit(s, 4, DeleteRequest{"/b", -1});
+  Submit(s, 5, Create("/c"));
+  Commit();
+  SetWatchesRequest restore;
+  restore.relative_zxid = seen;
+  restore.data = {"/a", "/b"};
+  restore.exist = {"/c", "/d"};
+  Submit(s, 6, restore);
+  std::vector<Outbound> out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(std::get<WatchEventMessage>(*out[0].message).type, WatchEventType::kNodeDataChanged);
+  EXPECT_EQ(std::get<WatchEventMessage>(*out[1].message).type, WatchEventType::kNodeDeleted);
+  EXPECT_EQ(std::get<WatchEventMessage>(*out[2].message).type, WatchEventType::kNodeCreated);
+  EXPECT_EQ(Reply(out[3]).id, 6);
+  // /d did not exist and still does not: its exists watch is registered and fires on create.
+  Submit(s, 7, Create("/d"));
+  out = Commit();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(std::get<WatchEventMessage>(*out[0].message).path, "/d");
+}
+
+}  // namespace
+}  // namespace coord

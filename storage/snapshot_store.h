@@ -79,6 +79,9 @@ class SnapshotStore {
  public:
   // Creates `dir` if needed and removes stray snapshot.*.tmp files. keep >= 1.
   static Result<SnapshotStore> Open(std::string dir, int keep);
+  // For tools that inspect a live member's data dir: creates and removes nothing (a .tmp may be
+  // a snapshot being written right now). Only List() and Load() are meaningful.
+  static SnapshotStore OpenReadOnly(std::string dir) { return SnapshotStore(std::move(dir), 1); }
 
   // Writes a snapshot at `zxid` synchronously and applies retention.
   Status Write(Zxid zxid, const SnapshotBodyWriter& write_body);

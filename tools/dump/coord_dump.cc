@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "coord/tree/tree_snapshot.h"
@@ -31,11 +32,8 @@ void PrintSnapshots(const std::string& data_dir) {
     std::printf("  (none)\n");
     return;
   }
-  Result<storage::SnapshotStore> store = storage::SnapshotStore::Open(dir, 1 << 30);
-  if (!store.ok()) {
-    std::printf("  cannot open: %s\n", store.status().ToString().c_str());
-    return;
-  }
+  // Read-only: a running member may be writing a snapshot .tmp right now.
+  std::optional<storage::SnapshotStore> store = storage::SnapshotStore::OpenReadOnly(dir);
   auto list = store->List();
   if (list.empty()) std::printf("  (none)\n");
   for (const storage::SnapshotInfo& info : list) {

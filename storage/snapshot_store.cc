@@ -21,6 +21,11 @@ constexpr size_t kMaxChildMessageBytes = 4000;
 // with _exit() so that nothing of the parent (atexit handlers, stdio buffers) runs twice.
 [[noreturn]] void RunChild(const std::string& dir, Zxid zxid, const SnapshotBodyWriter& write_body,
                            int error_fd) {
+  // Drop every descriptor inherited from the parent but the error pipe: the child must not keep
+  // the parent's listening socket, client connections or log files alive if the parent dies
+  // (a restarted server could not bind its port while the child still held it).
+  if (error_fd > 3) ::close_range(3, static_cast<unsigned>(error_fd) - 1, 0);
+  ::close_range(static_cast<unsigned>(error_fd) + 1, ~0u, 0);
   Status status = WriteSnapshotFile(dir, zxid, write_body);
   if (status.ok()) ::_exit(0);
   std::string report(1, static_cast<char>(status.code()));

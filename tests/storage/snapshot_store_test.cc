@@ -200,23 +200,20 @@ TEST(SnapshotChildTest, ChildWritesTheStateAsOfTheFork) {
 
 TEST(SnapshotChildTest, PollReportsOnlyOnceTheChildHasFinished) {
   TempDir dir;
-  SnapshotStore store = SnapshotStore::Open(dir.path(), 2).value();
-  int gate[2];
-  ASSERT_EQ(::pipe(gate), 0);
-  // The child cannot finish before the parent writes to the gate, so Poll must say "running".
+  SnapshotStore store = SnapshotStore::Open(dir.path() + "/snapshots", 2).value();
+  // The child closes every inherited descriptor, so the gate is a file: the child cannot finish
+  // before the parent creates it, so Poll must say "running" until then.
+  const std::string gate = dir.path() + "/gate";
   Result<SnapshotChild> child = store.StartWriteInChild(9, [&gate](ByteSink& sink) -> Status {
-    ::close(gate[1]);
-    char byte;
-    if (::read(gate[0], &byte, 1) != 1) return Status(Code::kIoError, "gate closed");
-    return sink.Write(std::string(1, byte));
+    for (int i = 0; i < 20000 && !std::filesystem::exists(gate); ++i) ::usleep(1000);
+    if (!std::filesystem::exists(gate)) return Status(Code::kIoError, "gate never opened");
+    return sink.Write("z");
   });
   ASSERT_TRUE(child.ok());
-  ::close(gate[0]);
   Status status(Code::kInternal, "untouched");
   EXPECT_FALSE(child->Poll(&status));
   EXPECT_EQ(status.code(), Code::kInternal);
-  ASSERT_EQ(::write(gate[1], "z", 1), 1);
-  ::close(gate[1]);
+  std::ofstream(gate) << "open";
   EXPECT_TRUE(child->Wait().ok());
   EXPECT_TRUE(child->Poll(&status));
   EXPECT_TRUE(status.ok()) << status.ToString();

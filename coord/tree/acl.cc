@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace coord {
@@ -103,8 +104,14 @@ Result<AclList> ExpandAcl(const AclList& acl, const AuthContext& auth) {
       return Status(Code::kInvalidAcl, "the auth scheme needs an authenticated (digest) identity");
     }
   }
-  COORD_RETURN_IF_ERROR(ValidateAcl(out));
-  return out;
+  // Duplicate entries collapse to the first, as ZooKeeper's fixupACL does (an "auth" entry
+  // often expands to an id the list already names).
+  AclList unique;
+  for (Acl& a : out) {
+    if (std::find(unique.begin(), unique.end(), a) == unique.end()) unique.push_back(std::move(a));
+  }
+  COORD_RETURN_IF_ERROR(ValidateAcl(unique));
+  return unique;
 }
 
 bool HasPermission(const AclList& acl, uint32_t permission, const AuthContext& auth) {

@@ -27,7 +27,8 @@ struct AuthContext {
 Status ValidateAcl(const AclList& acl);
 
 // Replaces each "auth" entry by one entry per authenticated (digest) identity of `auth` with the
-// same permissions, then validates. kInvalidAcl when "auth" is used without such an identity.
+// same permissions, drops duplicate entries (keeping the first, as ZooKeeper does), then
+// validates. kInvalidAcl when "auth" is used without such an identity.
 Result<AclList> ExpandAcl(const AclList& acl, const AuthContext& auth);
 
 // True when `auth` holds `permission` on a node with `acl`. An empty ACL allows everything

@@ -88,7 +88,7 @@ ApplyResult DataTree::ApplyCreateSession(const CreateSessionTxn& t) {
   ApplyResult r;
   if (t.session_id == 0 || t.timeout_ms <= 0) {
     r.status = Status(Code::kBadArguments, "a session needs a non-zero id and a positive timeout");
-  } else if (!sessions_.try_emplace(t.session_id, Session{t.timeout_ms, {}}).second) {
+  } else if (!sessions_.try_emplace(t.session_id, Session{t.timeout_ms, t.password, {}}).second) {
     r.status = Status(Code::kBadArguments, "session " + std::to_string(t.session_id) + " exists");
   }
   return r;
@@ -289,6 +289,12 @@ std::optional<int32_t> DataTree::SessionTimeout(SessionId session) const {
   return it->second.timeout_ms;
 }
 
+std::optional<std::string> DataTree::SessionPassword(SessionId session) const {
+  auto it = sessions_.find(session);
+  if (it == sessions_.end()) return std::nullopt;
+  return it->second.password;
+}
+
 std::vector<std::pair<SessionId, int32_t>> DataTree::Sessions() const {
   std::vector<std::pair<SessionId, int32_t>> out;
   out.reserve(sessions_.size());
@@ -341,6 +347,8 @@ std::optional<NodeView> DataTree::Find(std::string_view path) const {
 
 NodeId DataTree::Lookup(std::string_view path) const {
   if (path.empty() || path[0] != '/') return kInvalidNodeId;
+  // "/a/" is not "/a": without this the loop below would find /a.
+  if (path.size() > 1 && path.back() == '/') return kInvalidNodeId;
   NodeId current = kRootNodeId;
   size_t start = 1;
   while (start < path.size()) {

@@ -57,6 +57,10 @@ Status ValidatePath(std::string_view path) {
     }
     size_t n = Utf8SequenceLength(path, i);
     if (n == 0) return Invalid(path, "is not valid UTF-8 at byte " + std::to_string(i));
+    // C1 controls U+0080..U+009F (0xc2 0x80..0x9f) are control characters too, as in ZooKeeper.
+    if (n == 2 && c == 0xc2 && static_cast<unsigned char>(path[i + 1]) <= 0x9f) {
+      return Invalid(path, "contains a control character at byte " + std::to_string(i));
+    }
     i += n;
   }
   // Components: path[0] is '/', so each component starts after a slash.

@@ -69,7 +69,7 @@ std::vector<TxnRecord> OneOfEach() {
       Record(CheckTxn{"/a", 9}),
       Record(multi),
       Record(MultiTxn{}),
-      Record(CreateSessionTxn{0x200000007, 30000}),
+      Record(CreateSessionTxn{0x200000007, 30000, kBinary}),
       Record(CloseSessionTxn{0x200000007}),
       Record(ErrorTxn{Code::kNoNode, -1}),
       Record(ErrorTxn{Code::kBadVersion, 3}),

@@ -17,6 +17,11 @@ LogLevel GetLogLevel();
 bool ParseLogLevel(std::string_view text, LogLevel* level);
 
 namespace internal {
+// Turns `stream << ...` into a void expression for COORD_LOG's conditional.
+struct LogVoidify {
+  void operator&(std::ostream&) {}
+};
+
 class LogLine {
  public:
   LogLine(LogLevel level, const char* file, int line);
@@ -31,10 +36,12 @@ class LogLine {
 
 }  // namespace coord
 
-#define COORD_LOG(level)                                   \
-  if (::coord::LogLevel::level < ::coord::GetLogLevel()) { \
-  } else                                                   \
-    ::coord::internal::LogLine(::coord::LogLevel::level, __FILE__, __LINE__).stream()
+// A conditional expression, not an if/else, so `if (x) LOG_WARN << ...;` has no dangling else.
+#define COORD_LOG(level)                              \
+  (::coord::LogLevel::level < ::coord::GetLogLevel()) \
+      ? (void)0                                       \
+      : ::coord::internal::LogVoidify() &             \
+            ::coord::internal::LogLine(::coord::LogLevel::level, __FILE__, __LINE__).stream()
 
 #define LOG_DEBUG COORD_LOG(kDebug)
 #define LOG_INFO COORD_LOG(kInfo)

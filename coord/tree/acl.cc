@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <string_view>
 
 namespace coord {
 namespace {
@@ -54,10 +56,17 @@ bool IpMatches(const IpPattern& pattern, const IpPattern& addr) {
   return true;
 }
 
+// "user:" + base64 of a 20-byte SHA-1 (27 characters and one '='). Requiring the hash form means
+// a password written into an ACL by mistake is refused, so get_acl never shows one in clear.
 bool ValidDigestId(const std::string& id) {
   size_t colon = id.find(':');
-  return colon != std::string::npos && colon > 0 && colon + 1 < id.size() &&
-         id.find(':', colon + 1) == std::string::npos;
+  if (colon == std::string::npos || colon == 0) return false;
+  std::string_view hash = std::string_view(id).substr(colon + 1);
+  if (hash.size() != 28 || hash.back() != '=') return false;
+  for (char c : hash.substr(0, 27)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+  }
+  return true;
 }
 
 Status Bad(const Acl& a, const std::string& why) {

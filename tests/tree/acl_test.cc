@@ -61,10 +61,14 @@ TEST(ValidateAclTest, WorldId) {
 }
 
 TEST(ValidateAclTest, DigestIdFormat) {
-  for (const char* id : {"alice", "", ":hash", "alice:", "alice:a:b", ":"}) {
+  // The hash must be base64 of a SHA-1 (28 characters ending in '='): a clear password in an
+  // ACL is refused, so get_acl never returns one.
+  for (const char* id : {"alice", "", ":hash", "alice:", "alice:a:b", ":", "a:b",
+                         "alice:secret-password", "alice:XbUx6iS/3n2bZTs9b5M6XqW+3sU",
+                         "alice:XbUx6iS/3n2bZTs9b5M6XqW+3s!=", ":XbUx6iS/3n2bZTs9b5M6XqW+3sU="}) {
     EXPECT_EQ(CodeOf({Digest(perm::kAll, id)}), Code::kInvalidAcl) << id;
   }
-  EXPECT_EQ(CodeOf({Digest(perm::kAll, "a:b")}), Code::kOk);
+  EXPECT_EQ(CodeOf({Digest(perm::kAll, "a:XbUx6iS/3n2bZTs9b5M6XqW+3sU=")}), Code::kOk);
 }
 
 TEST(ValidateAclTest, IpForms) {

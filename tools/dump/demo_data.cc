@@ -83,7 +83,8 @@ int Main(const std::string& dir) {
   Demo demo(log->get());
   const SessionId app = 0x1001, worker = 0x1002;
   std::printf("writing %s:\n", dir.c_str());
-  Status s = demo.Run(0, {CreateSessionRequest{app, 10000}, CreateSessionRequest{worker, 6000}});
+  Status s = demo.Run(0, {CreateSessionRequest{app, 10000, "app-secret"},
+                          CreateSessionRequest{worker, 6000, "worker-secret"}});
   if (s.ok()) {
     s = demo.Run(app, {Create("/app", ""), Create("/app/config", "{\"replicas\": 3}"),
                        Create("/app/locks", "", NodeKind::kContainer), Create("/app/members", "")});

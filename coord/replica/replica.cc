@@ -266,16 +266,14 @@ std::vector<storage::LogEntry> Replica::TakeEntriesToPersist() {
 }
 
 void Replica::Persisted(Zxid zxid) {
-  std::vector<SessionId> touched;
   while (!persisted_.empty() && persisted_.front().zxid <= zxid) {
     Proposal proposal = std::move(persisted_.front());
     persisted_.pop_front();
     ApplyOne(proposal);
-    if (proposal.record.session_id != 0) touched.push_back(proposal.record.session_id);
+    // Answer the session's requests up to its next unapplied write now, before later writes
+    // apply: a read queued between two writes of a session sees the first and not the second.
+    if (proposal.record.session_id != 0) Drain(proposal.record.session_id);
   }
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  for (SessionId session : touched) Drain(session);
 }
 
 void Replica::ApplyOne(const Proposal& proposal) {

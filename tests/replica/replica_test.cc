@@ -95,6 +95,18 @@ TEST_F(ReplicaTest, RepliesInRequestOrderAndReadsSeeEarlierWrites) {
   EXPECT_EQ(Reply(out[2]).code, Code::kNoNode);
 }
 
+TEST_F(ReplicaTest, AReadBetweenTwoWritesSeesTheFirstAndNotTheSecond) {
+  SessionId s = Open(1);
+  Submit(s, 1, Create("/k", "1"));
+  Submit(s, 2, GetDataRequest{"/k", false});
+  Submit(s, 3, SetDataRequest{"/k", "2", kAnyVersion});
+  Submit(s, 4, GetDataRequest{"/k", false});
+  std::vector<Outbound> out = Commit();  // both writes become durable in one batch
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(std::get<GetDataResponse>(Reply(out[1]).body).data, "1");
+  EXPECT_EQ(std::get<GetDataResponse>(Reply(out[3]).body).data, "2");
+}
+
 TEST_F(ReplicaTest, ReadWithNothingPendingIsAnsweredAtOnce) {
   SessionId s = Open(1);
   Submit(s, 1, ExistsRequest{"/", false});

@@ -129,4 +129,3 @@ class [[nodiscard]] Result {
 // `COORD_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a Result or returns its Status.
 #define COORD_ASSIGN_OR_RETURN(lhs, expr) \
   COORD_ASSIGN_OR_RETURN_IMPL(COORD_CONCAT(coord_result_, __LINE__), lhs, expr)
-

@@ -62,6 +62,7 @@ class ReplicaTest : public ::testing::Test {
   }
 
   int64_t now_ = kStart;
+  Stat unused_stat_;
   std::unique_ptr<Replica> replica_;
   std::vector<storage::LogEntry> log_;
 };
@@ -213,7 +214,7 @@ TEST_F(ReplicaTest, CloseSessionAnswersThenCloses) {
   EXPECT_EQ(Reply(out[1]).id, 1);
   EXPECT_EQ(Reply(out[2]).id, 2);
   EXPECT_TRUE(out[2].close);
-  EXPECT_FALSE(replica_->tree().GetStat("/e", new Stat).ok());
+  EXPECT_FALSE(replica_->tree().GetStat("/e", &unused_stat_).ok());
 }
 
 TEST_F(ReplicaTest, AclsUseTheSessionsIdentities) {
@@ -260,7 +261,7 @@ TEST_F(ReplicaTest, FailedMultiReportsEveryOp) {
   EXPECT_EQ(results[0].code, Code::kOk);
   EXPECT_EQ(results[1].code, Code::kNoNode);
   EXPECT_EQ(results[2].code, Code::kRuntimeInconsistency);
-  EXPECT_FALSE(replica_->tree().GetStat("/m1", new Stat).ok());
+  EXPECT_FALSE(replica_->tree().GetStat("/m1", &unused_stat_).ok());
 }
 
 TEST_F(ReplicaTest, ContainersAndTtlNodesAreReaped) {

@@ -101,7 +101,9 @@ Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Client::~Client() {
   CHECK(!impl_->events.OnThread()) << "a Client cannot be destroyed from its own callback";
-  if (!IsFinal(state())) Close().IgnoreError();
+  // A connected session is closed (its ephemerals go at once); one that is not connected is
+  // abandoned rather than waited for, and the servers expire it after its timeout.
+  if (state() == SessionState::kConnected) Close().IgnoreError();
   impl_->loop.Stop([impl = impl_.get()] { impl->engine->Shutdown(); });
   impl_->events.Stop();
 }

@@ -148,8 +148,9 @@ class Client {
   // Validates the options and starts connecting; does not wait for a connection. kBadArguments
   // for a malformed connect string.
   static Result<std::unique_ptr<Client>> Open(ClientOptions options);
-  // Closes the session if it is open (blocking, bounded by request_timeout_ms), then stops the
-  // threads after running every pending callback. Must not run on the event thread.
+  // Closes the session if it is connected (blocking, bounded by request_timeout_ms; a session
+  // that is not connected is abandoned and expires on the servers after its timeout), then stops
+  // the threads after running every pending callback. Must not run on the event thread.
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

@@ -1,0 +1,253 @@
+// Node, leading: discovery (choose the epoch), synchronization (DIFF / TRUNC / SNAP, NEWLEADER),
+// broadcast (PROPOSAL / ACK / COMMIT, INFORM to observers) and the leader's liveness.
+#include <algorithm>
+#include <functional>
+
+#include "coord/base/check.h"
+#include "coord/zab/node.h"
+
+namespace coord::zab {
+
+using Phase = PeerState::Phase;
+
+void Node::BecomeLeader() {
+  role_ = Role::kLeading;
+  leader_id_ = options_.id;
+  leader_ = LeaderState();
+  leader_.started_tick = tick_;
+  leader_.last_ping_tick = tick_;
+  NoteRole();
+  MaybeChooseEpoch();  // a single voter is its own quorum
+}
+
+void Node::LeaderStep(MemberId from, const Message& message) {
+  auto it = leader_.peers.find(from);
+  if (it != leader_.peers.end()) it->second.last_heard_tick = tick_;
+  if (const auto* m = std::get_if<FollowerInfo>(&message)) OnFollowerInfo(from, *m);
+  if (const auto* m = std::get_if<AckEpoch>(&message)) OnAckEpoch(from, *m);
+  if (const auto* m = std::get_if<AckNewLeader>(&message)) OnAckNewLeader(from, *m);
+  if (const auto* m = std::get_if<Ack>(&message)) OnAck(from, *m);
+  // PingAck only refreshes last_heard_tick.
+}
+
+void Node::OnFollowerInfo(MemberId from, const FollowerInfo& info) {
+  const bool observer = !IsVoter(from);
+  // A (re)connecting learner starts over, whatever we knew of it.
+  leader_.peers[from] = PeerState{.phase = Phase::kInfo,
+                                  .observer = observer,
+                                  .accepted_epoch = info.accepted_epoch,
+                                  .last_zxid = info.last_zxid,
+                                  .last_heard_tick = tick_};
+  if (leader_.epoch != 0) {
+    Send(from, LeaderInfo{leader_.epoch});
+  } else {
+    MaybeChooseEpoch();
+  }
+}
+
+void Node::MaybeChooseEpoch() {
+  if (leader_.epoch != 0) return;
+  // Discovery: the new epoch is above the accepted epoch of a quorum (ourselves included).
+  size_t voters = 1;
+  Epoch highest = hs_.accepted_epoch;
+  for (const auto& [id, peer] : leader_.peers) {
+    if (peer.observer) continue;
+    ++voters;
+    highest = std::max(highest, peer.accepted_epoch);
+  }
+  if (voters < quorum()) return;
+  leader_.epoch = highest + 1;
+  SetHardState({leader_.epoch, hs_.current_epoch});
+  for (const auto& [id, peer] : leader_.peers) Send(id, LeaderInfo{leader_.epoch});
+  NoteRole();
+}
+
+void Node::OnAckEpoch(MemberId from, const AckEpoch& ack) {
+  auto it = leader_.peers.find(from);
+  if (it == leader_.peers.end() || ack.epoch != leader_.epoch || leader_.epoch == 0) return;
+  PeerState& peer = it->second;
+  if (peer.phase != Phase::kInfo) return;
+  // A voter with a more recent history than ours must not be synced to ours: abdicate
+  // (ZooKeeper's Leader.waitForEpochAck check). Only possible before our current_epoch moved.
+  if (!peer.observer && !leader_.syncing &&
+      (ack.current_epoch > hs_.current_epoch ||
+       (ack.current_epoch == hs_.current_epoch && ack.last_zxid > history_.last()))) {
+    StartElection();
+    return;
+  }
+  peer.phase = Phase::kAckedEpoch;
+  peer.last_zxid = ack.last_zxid;
+  // Observers are synced with committed entries only, so not before we are established.
+  if (leader_.syncing && (!peer.observer || leader_.established)) {
+    SyncLearner(from, peer);
+  } else {
+    MaybeStartSync();
+  }
+}
+
+void Node::MaybeStartSync() {
+  if (leader_.syncing || leader_.epoch == 0) return;
+  // Our own ACKEPOCH counts once our acceptedEpoch is durable (rule 2).
+  if (durable_hs_.accepted_epoch < leader_.epoch) return;
+  size_t acked = 1;
+  for (const auto& [id, peer] : leader_.peers) {
+    acked += !peer.observer && peer.phase == Phase::kAckedEpoch ? 1 : 0;
+  }
+  if (acked < quorum()) return;
+  leader_.syncing = true;
+  leader_.initial_last = history_.last();
+  // Our history is our own: it becomes the epoch's initial history (written after it, rule 2).
+  SetHardState({leader_.epoch, leader_.epoch});
+  for (auto& [id, peer] : leader_.peers) {
+    if (!peer.observer && peer.phase == Phase::kAckedEpoch) SyncLearner(id, peer);
+  }
+}
+
+void Node::SyncLearner(MemberId id, PeerState& peer) {
+  // Observers learn committed entries only; followers get everything we hold, in-flight
+  // proposals included (their ACK of NEWLEADER covers them).
+  const Zxid up_to = peer.observer ? committed_zxid_ : history_.last();
+  const SyncPlan plan = PlanSync(history_, peer.last_zxid);
+  Zxid diff_from = peer.last_zxid;
+  if (plan.kind == SyncPlan::Kind::kSnap) {
+    CHECK(options_.snapshot_source) << "a learner needs SNAP but no snapshot_source is set";
+    SnapshotData snapshot = options_.snapshot_source();
+    CHECK(history_.Contains(snapshot.zxid) && snapshot.zxid <= committed_zxid_)
+        << "snapshot_source returned a state at an unknown or uncommitted zxid";
+    diff_from = snapshot.zxid;
+    Send(id, Snap{leader_.epoch, std::move(snapshot)});
+  } else if (plan.kind == SyncPlan::Kind::kTrunc) {
+    diff_from = plan.trunc_to;
+    Send(id, Trunc{leader_.epoch, plan.trunc_to});
+  }
+  const Zxid last = std::max(diff_from, up_to);
+  Send(id, Diff{leader_.epoch, history_.Range(diff_from, up_to), committed_zxid_});
+  Send(id, NewLeader{leader_.epoch, last});
+  peer.phase = Phase::kSynced;
+  peer.acked_zxid = 0;
+}
+
+void Node::OnAckNewLeader(MemberId from, const AckNewLeader& ack) {
+  auto it = leader_.peers.find(from);
+  if (it == leader_.peers.end() || ack.epoch != leader_.epoch) return;
+  PeerState& peer = it->second;
+  if (peer.phase != Phase::kSynced) return;
+  peer.phase = Phase::kAckedNewLeader;
+  peer.acked_zxid = std::min(ack.zxid, history_.last());
+  if (leader_.established) {
+    Send(from, UpToDate{leader_.epoch, committed_zxid_});
+    MaybeCommit();
+  } else {
+    MaybeEstablish();
+  }
+}
+
+void Node::MaybeEstablish() {
+  if (!leader_.syncing || leader_.established) return;
+  // Our own NEWLEADER ack: current_epoch and the whole initial history durable (rules 2, 3).
+  if (durable_hs_.current_epoch != leader_.epoch || durable_zxid_ < leader_.initial_last) return;
+  size_t acked = 1;
+  for (const auto& [id, peer] : leader_.peers) {
+    acked += !peer.observer && peer.phase == Phase::kAckedNewLeader ? 1 : 0;
+  }
+  if (acked < quorum()) return;
+  // Rule 4: from here on we may propose; the initial history is committed.
+  leader_.established = true;
+  leader_.counter = 0;
+  AdvanceCommit(leader_.initial_last);
+  for (auto& [id, peer] : leader_.peers) {
+    if (peer.phase == Phase::kAckedNewLeader) Send(id, UpToDate{leader_.epoch, committed_zxid_});
+    if (peer.observer && peer.phase == Phase::kAckedEpoch) SyncLearner(id, peer);
+  }
+  NoteRole();
+}
+
+void Node::LeaderOnDurable() {
+  MaybeStartSync();
+  if (role_ != Role::kLeading) return;
+  MaybeEstablish();
+  MaybeCommit();
+}
+
+void Node::OnAck(MemberId from, const Ack& ack) {
+  auto it = leader_.peers.find(from);
+  if (it == leader_.peers.end() || ack.epoch != leader_.epoch) return;
+  PeerState& peer = it->second;
+  if (peer.phase != Phase::kAckedNewLeader || peer.observer) return;
+  peer.acked_zxid = std::max(peer.acked_zxid, std::min(ack.zxid, history_.last()));
+  MaybeCommit();
+}
+
+void Node::MaybeCommit() {
+  if (!leader_.established) return;
+  // The quorum-th highest durable zxid among voters; our own durability counts (rule 3).
+  std::vector<Zxid> acked{durable_zxid_};
+  for (const auto& [id, peer] : leader_.peers) {
+    if (!peer.observer && peer.phase == Phase::kAckedNewLeader) acked.push_back(peer.acked_zxid);
+  }
+  if (acked.size() < quorum()) return;
+  std::sort(acked.begin(), acked.end(), std::greater<Zxid>());
+  const Zxid candidate = acked[quorum() - 1];
+  const Zxid before = committed_zxid_;
+  if (candidate <= before) return;
+  AdvanceCommit(candidate);  // commits every entry up to candidate, in zxid order
+  for (const auto& [id, peer] : leader_.peers) {
+    if (peer.phase < Phase::kSynced) continue;
+    if (!peer.observer) {
+      Send(id, Commit{leader_.epoch, committed_zxid_});
+      continue;
+    }
+    for (Entry& entry : history_.Range(before, committed_zxid_)) {
+      Send(id, Inform{leader_.epoch, std::move(entry)});
+    }
+  }
+}
+
+Result<Zxid> Node::Propose(std::string payload) {
+  if (role_ != Role::kLeading || !leader_.established) {
+    // Rule 4: no proposal in a new epoch before a quorum acknowledged NEWLEADER.
+    return Status(Code::kConnectionLoss, "not an established leader");
+  }
+  if (leader_.counter >= options_.max_counter) {
+    // Rule 1: the counter would overflow; a new election gives a new epoch.
+    StartElection();
+    return Status(Code::kOperationTimeout, "zxid counter exhausted; forcing a new epoch");
+  }
+  const uint32_t committed_counter =
+      EpochOf(committed_zxid_) == leader_.epoch ? CounterOf(committed_zxid_) : 0;
+  if (leader_.counter - committed_counter >= options_.max_outstanding_proposals) {
+    return Status(Code::kThrottled, "too many outstanding proposals");
+  }
+  const Entry entry{MakeZxid(leader_.epoch, ++leader_.counter), std::move(payload)};
+  AppendEntry(entry);
+  for (const auto& [id, peer] : leader_.peers) {
+    if (!peer.observer && peer.phase >= Phase::kSynced) Send(id, Proposal{leader_.epoch, entry});
+  }
+  return entry.zxid;
+}
+
+bool Node::HeardQuorum() const {
+  size_t heard = 1;
+  for (const auto& [id, peer] : leader_.peers) {
+    if (peer.observer || peer.phase != Phase::kAckedNewLeader) continue;
+    heard += tick_ - peer.last_heard_tick <= options_.sync_limit_ticks ? 1 : 0;
+  }
+  return heard >= quorum();
+}
+
+void Node::LeaderTick() {
+  const bool timed_out = leader_.established
+                             ? !HeardQuorum()
+                             : tick_ - leader_.started_tick > options_.init_limit_ticks;
+  if (timed_out) {
+    StartElection();  // a leader without a quorum steps down
+    return;
+  }
+  if (tick_ - leader_.last_ping_tick < options_.heartbeat_interval_ticks) return;
+  leader_.last_ping_tick = tick_;
+  for (const auto& [id, peer] : leader_.peers) {
+    if (peer.phase >= Phase::kSynced) Send(id, Ping{leader_.epoch, committed_zxid_});
+  }
+}
+
+}  // namespace coord::zab

@@ -279,6 +279,7 @@ void Server::HandleConnect(Connection* conn, const ConnectRequest& request) {
   replica_->Detach(request.session_id);  // watches are re-registered by the client
   replica_->SetBaseIdentity(request.session_id, {Identity{"ip", conn->peer_ip()}});
   conn->Send(r);
+  conn->Flush();
 }
 
 // --- the pump -----------------------------------------------------------------------------------
@@ -353,7 +354,8 @@ void Server::Tick() {
 void Server::MaybeSnapshot() {
   if (snapshot_child_ || snapshot_finishing_ || shutting_down_) return;
   if (txns_since_snapshot_ < config_.snapshot_every_txns) return;
-  if (replica_->pending_transactions() > 0) return;  // snapshot a quiet point: tree == log
+  // The tree holds only durable, applied transactions, so any moment is a valid snapshot point,
+  // even with proposals in flight.
   Result<storage::SnapshotChild> child = StartSnapshot(*snapshots_, replica_->tree());
   txns_since_snapshot_ = 0;
   if (!child.ok()) {

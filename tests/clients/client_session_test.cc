@@ -23,11 +23,8 @@ CoorddOptions FastSessions() {
   return o;
 }
 
-// Whether coordd answers a resume handshake by itself. Server bug found with these tests: in
-// Server::HandleConnect a successful resume's ConnectResponse is queued with Connection::Send but
-// never flushed (Pump flushes only connections that received replica output), so it reaches the
-// client only if something else is sent on that connection — a reconnecting client that waits
-// for the handshake waits forever. The tests that need a resume skip while it is so.
+// A raw resume handshake is answered by itself (regression: the server once queued a resumed
+// session's ConnectResponse without flushing it, and every reconnect hung).
 bool ServerAnswersAResume(int port) {
   RawConnection first(port);
   std::optional<ConnectResponse> created = first.Handshake();
@@ -42,12 +39,6 @@ bool ServerAnswersAResume(int port) {
   return reply.has_value() && std::holds_alternative<ConnectResponse>(*reply);
 }
 
-#define SKIP_UNLESS_SERVER_ANSWERS_RESUMES(server)                                             \
-  if (!ServerAnswersAResume((server).port())) {                                                \
-    GTEST_SKIP() << "coordd does not flush the ConnectResponse of a resumed session "          \
-                    "(Server::HandleConnect: Send without Flush); fix the server to run this"; \
-  }
-
 class ClientSessionTest : public ::testing::Test {
  protected:
   // Declared before the clients: callbacks record into them until the clients are gone.
@@ -60,7 +51,7 @@ class ClientSessionTest : public ::testing::Test {
 TEST_F(ClientSessionTest, SurvivesKill9AndRestartOfTheServer) {
   CoorddProcess server;
   server.Start();
-  SKIP_UNLESS_SERVER_ANSWERS_RESUMES(server);
+  ASSERT_TRUE(ServerAnswersAResume(server.port()));
   std::unique_ptr<Client> c = Connected(OptionsFor(server.address(), &states_, 6000));
   ASSERT_NE(c, nullptr);
   const SessionId session = c->session_id();
@@ -113,7 +104,7 @@ TEST_F(ClientSessionTest, SurvivesKill9AndRestartOfTheServer) {
 TEST_F(ClientSessionTest, ReRegisteredWatchesLearnWhatTheyMissedWhileDisconnected) {
   CoorddProcess server;
   server.Start();
-  SKIP_UNLESS_SERVER_ANSWERS_RESUMES(server);
+  ASSERT_TRUE(ServerAnswersAResume(server.port()));
   TcpProxy proxy(server.port());
   std::unique_ptr<Client> c = Connected(OptionsFor(proxy.address(), &states_, 6000));
   std::unique_ptr<Client> other = Connected(OptionsFor(server.address()));

@@ -1,5 +1,6 @@
 #include "coord/server/server.h"
 
+#include <malloc.h>
 #include <netdb.h>
 #include <sys/random.h>
 
@@ -102,6 +103,9 @@ Status Server::Start() {
   limits.max_data_bytes = config_.max_data_bytes;
   COORD_ASSIGN_OR_RETURN(RecoveredState recovered, Recover(*snapshots_, *log, limits));
   for (const std::string& skipped : recovered.skipped) LOG_WARN << "skipped snapshot " << skipped;
+  // Loading a snapshot allocates and frees its whole body and transient indexes; give that memory
+  // back to the system instead of keeping it in malloc's free lists for the process's lifetime.
+  malloc_trim(0);
   LOG_INFO << "recovered " << recovered.tree.node_count() << " znodes and "
            << recovered.tree.Sessions().size() << " sessions at zxid "
            << ZxidToString(recovered.tree.last_zxid()) << " (snapshot "

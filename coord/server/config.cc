@@ -105,9 +105,22 @@ const std::map<std::string, Setter>& Setters() {
 }
 
 std::string KnownKeys() {
-  std::string keys;
-  for (const auto& [key, setter] : Setters()) keys += (keys.empty() ? "" : ", ") + key;
+  std::string keys = "cluster";
+  for (const auto& [key, setter] : Setters()) keys += ", " + key;
   return keys;
+}
+
+// The cluster section decides client_address: this member's entry, which a top-level
+// client_address must not contradict.
+Status ApplyCluster(const std::string& source, bool has_client_address, ServerConfig* config) {
+  const HostPort& mine = config->cluster->self().client_address;
+  if (has_client_address && !(config->client_address == mine)) {
+    return Bad(source, "client_address",
+               config->client_address.ToString() + " differs from this member's " +
+                   mine.ToString() + " in cluster.members");
+  }
+  config->client_address = mine;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -143,6 +156,7 @@ Result<ServerConfig> ParseConfig(const std::string& yaml, const std::string& sou
     return Status(Code::kInvalidArgument, source + ": not valid YAML: " + e.what());
   }
   ServerConfig config;
+  bool has_client_address = false;
   if (root.IsNull()) return config;
   if (!root.IsMap()) return Status(Code::kInvalidArgument, source + ": expected a map of keys");
   for (const auto& entry : root) {
@@ -152,6 +166,15 @@ Result<ServerConfig> ParseConfig(const std::string& yaml, const std::string& sou
     } catch (const YAML::Exception&) {
       return Status(Code::kInvalidArgument, source + ": a key is not a string");
     }
+    if (key == "cluster") {
+      Result<ClusterConfig> cluster = ParseClusterConfig(entry.second);
+      if (!cluster.ok()) {
+        return Status(Code::kInvalidArgument, source + ": " + cluster.status().message());
+      }
+      config.cluster = std::move(cluster).value();
+      continue;
+    }
+    has_client_address |= key == "client_address";
     auto setter = Setters().find(key);
     if (setter == Setters().end()) {
       return Bad(source, key, "unknown key (known: " + KnownKeys() + ")");
@@ -165,6 +188,7 @@ Result<ServerConfig> ParseConfig(const std::string& yaml, const std::string& sou
   if (config.max_data_bytes + 4096 > config.max_frame_bytes) {
     return Bad(source, "max_frame_bytes", "must leave room for max_data_bytes plus 4096 bytes");
   }
+  if (config.cluster) COORD_RETURN_IF_ERROR(ApplyCluster(source, has_client_address, &config));
   return config;
 }
 

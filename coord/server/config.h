@@ -5,18 +5,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "coord/base/logging.h"
 #include "coord/base/status.h"
+#include "coord/server/cluster_config.h"
+#include "coord/server/host_port.h"
 
 namespace coord::server {
-
-struct HostPort {
-  std::string host;
-  uint16_t port = 0;
-  std::string ToString() const { return host + ":" + std::to_string(port); }
-};
 
 struct ServerConfig {
   HostPort client_address{"127.0.0.1", 2281};
@@ -37,6 +34,9 @@ struct ServerConfig {
   uint64_t max_log_bytes = uint64_t{64} << 30;
   LogLevel log_level = LogLevel::kInfo;
   std::string super_digest;
+  // Absent: standalone. Present: this process is cluster->member_id of the ensemble, and
+  // client_address is that member's client_address (a top-level client_address must agree).
+  std::optional<ClusterConfig> cluster;
 };
 
 // Parses YAML text; `source` names it in error messages (a file name or "embedded default").
@@ -44,7 +44,5 @@ Result<ServerConfig> ParseConfig(const std::string& yaml, const std::string& sou
 Result<ServerConfig> LoadConfigFile(const std::string& path);
 // conf/coord.yaml as embedded at build time.
 const char* EmbeddedDefaultConfig();
-// "HOST:PORT" (HOST may be a name, an IPv4 address or a bracketed IPv6 address).
-Result<HostPort> ParseHostPort(const std::string& text);
 
 }  // namespace coord::server

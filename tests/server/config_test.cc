@@ -78,5 +78,118 @@ TEST(ConfigTest, HostPort) {
   EXPECT_FALSE(ParseHostPort("host:8x").ok());
 }
 
+const char* kCluster = R"(
+cluster:
+  cluster_id: test-cluster
+  member_id: 2
+  members:
+    - {id: 1, peer_address: 10.0.0.1:2888, client_address: 10.0.0.1:2181, role: voter}
+    - {id: 2, peer_address: 10.0.0.2:2888, client_address: 10.0.0.2:2181}
+    - {id: 3, peer_address: 10.0.0.3:2888, client_address: 10.0.0.3:2181, role: voter}
+    - {id: 7, peer_address: 10.0.0.4:2888, client_address: 10.0.0.4:2181, role: observer}
+  election_timeout_ticks: 30
+  init_limit_ticks: 60
+  sync_limit_ticks: 40
+  heartbeat_ticks: 4
+)";
+
+TEST(ConfigTest, StandaloneHasNoClusterSection) {
+  Result<ServerConfig> c = ParseConfig(EmbeddedDefaultConfig(), "embedded default");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->cluster.has_value());
+}
+
+TEST(ConfigTest, ClusterSectionParses) {
+  Result<ServerConfig> c = ParseConfig(kCluster, "c.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->cluster.has_value());
+  const ClusterConfig& cl = *c->cluster;
+  EXPECT_EQ(cl.cluster_id, "test-cluster");
+  EXPECT_EQ(cl.member_id, 2);
+  ASSERT_EQ(cl.members.size(), 4u);
+  EXPECT_EQ(cl.members[3].id, 7);
+  EXPECT_EQ(cl.members[3].role, MemberRole::kObserver);
+  EXPECT_EQ(cl.members[1].role, MemberRole::kVoter);  // the default role
+  EXPECT_EQ(cl.members[0].peer_address.ToString(), "10.0.0.1:2888");
+  EXPECT_EQ(cl.self().id, 2);
+  EXPECT_EQ(cl.voters(), 3);
+  EXPECT_TRUE(cl.Warnings().empty());
+  EXPECT_EQ(cl.election_timeout_ticks, 30);
+  EXPECT_EQ(cl.init_limit_ticks, 60);
+  EXPECT_EQ(cl.sync_limit_ticks, 40);
+  EXPECT_EQ(cl.heartbeat_ticks, 4);
+  // The member's client address becomes the server's.
+  EXPECT_EQ(c->client_address.ToString(), "10.0.0.2:2181");
+}
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST(ConfigTest, ClusterErrorsNameTheKey) {
+  ExpectError(Replace(kCluster, "  heartbeat_ticks: 4", "  heartbeat_tick: 4"),
+              "'cluster.heartbeat_tick': unknown key");
+  ExpectError(Replace(kCluster, "role: observer}", "role: observer, weight: 2}"),
+              "'cluster.members[3].weight': unknown key");
+  ExpectError(Replace(kCluster, "{id: 7,", "{id: 3,"), "'cluster.members[3].id': duplicate");
+  ExpectError(Replace(kCluster, "10.0.0.4:2888", "10.0.0.3:2888"),
+              "'cluster.members[3].peer_address': duplicate");
+  ExpectError(Replace(kCluster, "10.0.0.4:2181", "10.0.0.1:2888"),
+              "'cluster.members[3].client_address': duplicate");
+  ExpectError(Replace(kCluster, "member_id: 2", "member_id: 9"),
+              "'cluster.member_id': 9 is not one of");
+  ExpectError(Replace(kCluster, "member_id: 2\n", "\n"), "'cluster.member_id': missing");
+  ExpectError(Replace(kCluster, "  cluster_id: test-cluster\n", ""), "'cluster.cluster_id'");
+  ExpectError(Replace(kCluster, "role: voter}", "role: leader}"),
+              "'cluster.members[0].role': expected voter or observer");
+  ExpectError(Replace(kCluster, "{id: 1, peer_address: 10.0.0.1:2888, ", "{id: 1, "),
+              "'cluster.members[0].peer_address': missing");
+  ExpectError(Replace(kCluster, "{id: 1,", "{id: 0,"), "'cluster.members[0].id'");
+  ExpectError(Replace(kCluster, "10.0.0.1:2888", "10.0.0.1:0"), "port 0");
+  ExpectError(Replace(kCluster, "heartbeat_ticks: 4", "heartbeat_ticks: 40"),
+              "'cluster.heartbeat_ticks'");
+  ExpectError(Replace(kCluster, "init_limit_ticks: 60", "init_limit_ticks: 20"),
+              "'cluster.sync_limit_ticks'");
+  ExpectError(Replace(kCluster, "election_timeout_ticks: 30", "election_timeout_ticks: x"),
+              "'cluster.election_timeout_ticks'");
+  ExpectError("cluster: [1]\n", "'cluster': expected a map");
+  ExpectError("cluster:\n  cluster_id: a\n  member_id: 1\n  members: []\n", "'cluster.members'");
+  ExpectError(std::string("client_address: 127.0.0.1:9\n") + kCluster, "'client_address'");
+}
+
+TEST(ConfigTest, ClusterWithoutVotersIsRefusedAndEvenVotersWarn) {
+  std::string observers = kCluster;
+  for (int i = 0; i < 2; ++i) observers = Replace(observers, "role: voter}", "role: observer}");
+  observers = Replace(observers, "client_address: 10.0.0.2:2181}",
+                      "client_address: 10.0.0.2:2181, role: observer}");
+  ExpectError(observers, "no member has role voter");
+
+  Result<ServerConfig> even =
+      ParseConfig(Replace(kCluster, "role: observer}", "role: voter}"), "even.yaml");
+  ASSERT_TRUE(even.ok()) << even.status().ToString();
+  ASSERT_EQ(even->cluster->Warnings().size(), 1u);
+  EXPECT_NE(even->cluster->Warnings()[0].find("4 voters"), std::string::npos);
+}
+
+TEST(ConfigTest, LocalEnsembleFilesParse) {
+  for (int n = 1; n <= 3; ++n) {
+    std::string path =
+        std::string(COORD_SOURCE_DIR) + "/conf/cluster/member-" + std::to_string(n) + ".yaml";
+    Result<ServerConfig> c = LoadConfigFile(path);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_TRUE(c->cluster.has_value()) << path;
+    EXPECT_EQ(c->cluster->member_id, n);
+    EXPECT_EQ(c->cluster->members.size(), 3u);
+    EXPECT_EQ(c->cluster->voters(), 3);
+    EXPECT_TRUE(c->cluster->Warnings().empty());
+    EXPECT_EQ(c->data_dir, "./var/member-" + std::to_string(n));
+    EXPECT_EQ(c->client_address.ToString(), "127.0.0.1:" + std::to_string(2280 + n));
+    EXPECT_EQ(c->cluster->self().peer_address.ToString(), "127.0.0.1:" + std::to_string(2880 + n));
+    EXPECT_EQ(c->cluster->cluster_id, "local-dev");
+  }
+}
+
 }  // namespace
 }  // namespace coord::server

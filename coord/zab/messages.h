@@ -63,6 +63,10 @@ struct Diff {
   Epoch epoch = 0;
   std::vector<Entry> entries;  // to append, in zxid order
   Zxid committed_zxid = 0;     // entries up to here are committed
+  // The entries follow this zxid: the learner's history must end exactly here (after a TRUNC or
+  // SNAP that came first). A learner whose history ends elsewhere lost part of the sync and
+  // resyncs instead of appending across a gap (found by the simulator, seed 18).
+  Zxid after = 0;
 };
 struct NewLeader {
   Epoch epoch = 0;

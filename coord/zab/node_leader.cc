@@ -121,7 +121,7 @@ void Node::SyncLearner(MemberId id, PeerState& peer) {
     Send(id, Trunc{leader_.epoch, plan.trunc_to});
   }
   const Zxid last = std::max(diff_from, up_to);
-  Send(id, Diff{leader_.epoch, history_.Range(diff_from, up_to), committed_zxid_});
+  Send(id, Diff{leader_.epoch, history_.Range(diff_from, up_to), committed_zxid_, diff_from});
   Send(id, NewLeader{leader_.epoch, last});
   peer.phase = Phase::kSynced;
   peer.acked_zxid = 0;

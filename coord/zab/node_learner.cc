@@ -77,6 +77,10 @@ void Node::OnTrunc(const Trunc& trunc) {
 }
 
 void Node::OnDiff(const Diff& diff) {
+  if (diff.after != history_.last()) {
+    Resync();  // a TRUNC or SNAP before this DIFF was lost: never append across a gap (rule 4)
+    return;
+  }
   for (const Entry& entry : diff.entries) {
     if (entry.zxid > history_.last()) AppendEntry(entry);
   }

@@ -182,7 +182,7 @@ TEST_F(FollowerTest, Rule5TruncDropsOnlyTheUncommittedTail) {
   Take();
   PersistAndTake();
   node_->Step(kLeader, Trunc{2, MakeZxid(1, 1)});
-  node_->Step(kLeader, Diff{2, {{MakeZxid(2, 1), "x"}}, MakeZxid(1, 1)});
+  node_->Step(kLeader, Diff{2, {{MakeZxid(2, 1), "x"}}, MakeZxid(1, 1), MakeZxid(1, 1)});
   node_->Step(kLeader, NewLeader{2, MakeZxid(2, 1)});
   Ready r = Take();
   ASSERT_TRUE(r.persist.truncate_after.has_value());
@@ -194,6 +194,24 @@ TEST_F(FollowerTest, Rule5TruncDropsOnlyTheUncommittedTail) {
   EXPECT_EQ(Count<AckNewLeader>(r), 1);
 }
 
+TEST_F(FollowerTest, Rule4ADiffThatDoesNotStartAtTheLearnersLastZxidIsRefused) {
+  // The leader sent TRUNC (or SNAP) then DIFF; the first was lost. Appending the DIFF would put
+  // the leader's entries after a history that does not match (simulator seed 18).
+  durable_.hard_state = {1, 1};
+  durable_.log = {{MakeZxid(1, 1), "a"}};
+  Boot();
+  FollowLeader();
+  node_->Step(kLeader, LeaderInfo{2});
+  Take();
+  PersistAndTake();
+  node_->Step(kLeader, Diff{2, {{MakeZxid(2, 1), "x"}}, MakeZxid(1, 3), MakeZxid(1, 3)});
+  Ready r = Take();
+  EXPECT_TRUE(r.persist.entries.empty()) << "nothing appended across the gap";
+  EXPECT_TRUE(r.committed.empty());
+  EXPECT_EQ(node_->role(), Role::kLooking) << "it resyncs";
+  EXPECT_EQ(node_->last_zxid(), MakeZxid(1, 1));
+}
+
 TEST_F(FollowerTest, Rule5TruncBelowAnAppliedEntryIsRefused) {
   durable_.hard_state = {1, 1};
   durable_.log = {{MakeZxid(1, 1), "a"}, {MakeZxid(1, 2), "b"}};
@@ -202,7 +220,8 @@ TEST_F(FollowerTest, Rule5TruncBelowAnAppliedEntryIsRefused) {
   node_->Step(kLeader, LeaderInfo{2});
   Take();
   PersistAndTake();
-  node_->Step(kLeader, Diff{2, {}, MakeZxid(1, 2)});  // both committed and durable: applied
+  node_->Step(kLeader,
+              Diff{2, {}, MakeZxid(1, 2), MakeZxid(1, 2)});  // committed + durable: applied
   ASSERT_EQ(Take().committed.size(), 2u);
   node_->Step(kLeader, Trunc{2, MakeZxid(1, 1)});
   Ready r = Take();

@@ -74,6 +74,7 @@ struct Diff {
   Epoch epoch = 0;
   std::vector<Entry> entries;
   Zxid committed_zxid = 0;
+  Zxid after = 0;  // the entries follow this zxid
   friend bool operator==(const Diff&, const Diff&) = default;
 };
 struct NewLeader {

@@ -64,7 +64,7 @@ Offset<void> Put(FlatBufferBuilder& b, const peer::Diff& m) {
   entries.reserve(m.entries.size());
   for (const peer::Entry& e : m.entries) entries.push_back(PutEntry(b, e));
   auto vec = b.CreateVector(entries);
-  return fbp::CreateDiff(b, m.epoch, vec, m.committed_zxid).Union();
+  return fbp::CreateDiff(b, m.epoch, vec, m.committed_zxid, m.after).Union();
 }
 Offset<void> Put(FlatBufferBuilder& b, const peer::NewLeader& m) {
   return fbp::CreateNewLeader(b, m.epoch, m.last_zxid).Union();
@@ -160,6 +160,7 @@ Result<peer::Message> GetDiff(Budget& budget, const fbp::Diff* m) {
   peer::Diff out;
   out.epoch = m->epoch();
   out.committed_zxid = m->committed_zxid();
+  out.after = m->after();
   if (m->entries() != nullptr) {
     out.entries.reserve(m->entries()->size());
     for (const fbp::Entry* e : *m->entries()) {

@@ -26,8 +26,9 @@ std::vector<peer::Message> Samples() {
       peer::Trunc{7, MakeZxid(6, 77)},
       peer::Snap{8, MakeZxid(7, 3), std::string(100000, '\x5a') + kBinary},
       peer::Snap{8, 0, ""},
-      peer::Diff{9, {SomeEntry(1), SomeEntry(2), peer::Entry{3, ""}}, MakeZxid(8, 2)},
-      peer::Diff{9, {}, 0},
+      peer::Diff{
+          9, {SomeEntry(1), SomeEntry(2), peer::Entry{3, ""}}, MakeZxid(8, 2), MakeZxid(8, 1)},
+      peer::Diff{9, {}, 0, 0},
       peer::NewLeader{10, MakeZxid(9, 4)},
       peer::AckNewLeader{11, MakeZxid(10, 0)},
       peer::UpToDate{12, MakeZxid(11, 5)},

@@ -82,6 +82,13 @@ SessionId Server::NewSessionId() {
 
 Status Server::Start() {
   SetLogLevel(config_.log_level);
+  if (config_.cluster) {
+    // The cluster section parses and validates, but this server does not replicate yet ([C] in
+    // progress): refuse rather than run a would-be cluster member as an unreplicated standalone.
+    return Status(Code::kUnimplemented,
+                  "the config has a cluster: section, but replication is not implemented yet; "
+                  "remove the section to run standalone");
+  }
   std::error_code ec;
   std::filesystem::create_directories(storage::LogDirOf(config_.data_dir), ec);
   if (ec) {

@@ -1,0 +1,75 @@
+// coordd refuses bad configurations at start-up with a message naming the problem and a non-zero
+// exit status.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "tests/support/coordd_process.h"
+
+namespace coord::testing {
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+};
+
+Outcome RunCoordd(const std::string& args) {
+  std::string command = std::string(CoorddBinary()) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  Outcome out;
+  if (pipe == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.output.append(buf, n);
+  int status = pclose(pipe);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string WriteConfig(const std::string& name, const std::string& yaml) {
+  std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << yaml;
+  return path;
+}
+
+TEST(StartupTest, AnUnknownKeyIsNamedAndCoorddExitsNonZero) {
+  Outcome o = RunCoordd("--config " + WriteConfig("unknown.yaml", "tick_msec: 10\n"));
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.output.find("'tick_msec'"), std::string::npos) << o.output;
+}
+
+TEST(StartupTest, ABadValueIsNamedAndCoorddExitsNonZero) {
+  Outcome o = RunCoordd("--config " + WriteConfig("bad.yaml", "max_frame_bytes: lots\n"));
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.output.find("'max_frame_bytes'"), std::string::npos) << o.output;
+}
+
+TEST(StartupTest, AMissingConfigFileIsAnError) {
+  Outcome o = RunCoordd("--config /nonexistent/coord.yaml");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.output.find("/nonexistent/coord.yaml"), std::string::npos) << o.output;
+}
+
+TEST(StartupTest, AClusterSectionIsRefusedUntilReplicationExists) {
+  Outcome check =
+      RunCoordd("--check-config --config " COORD_SOURCE_DIR "/conf/cluster/member-1.yaml");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  Outcome run = RunCoordd("--config " COORD_SOURCE_DIR "/conf/cluster/member-1.yaml --data-dir " +
+                          ::testing::TempDir() + "member-1");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("replication is not implemented yet"), std::string::npos) << run.output;
+}
+
+TEST(StartupTest, AnUnusableAddressIsAnError) {
+  Outcome o =
+      RunCoordd("--client-address 203.0.113.1:1 --data-dir " + ::testing::TempDir() + "addr");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.output.find("cannot listen"), std::string::npos) << o.output;
+}
+
+}  // namespace
+}  // namespace coord::testing

@@ -147,6 +147,7 @@ class Node {
   void LearnerStep(const Message& message);
   void LearnerTick();
   void LearnerOnDurable();
+  void OnPingCommitted(Zxid committed_zxid);
   void OnLeaderInfo(const LeaderInfo& info);
   void OnTrunc(const Trunc& trunc);
   void OnDiff(const Diff& diff);

@@ -112,8 +112,13 @@ void Node::SyncLearner(MemberId id, PeerState& peer) {
   if (plan.kind == SyncPlan::Kind::kSnap) {
     CHECK(options_.snapshot_source) << "a learner needs SNAP but no snapshot_source is set";
     SnapshotData snapshot = options_.snapshot_source();
-    CHECK(history_.Contains(snapshot.zxid) && snapshot.zxid <= committed_zxid_)
-        << "snapshot_source returned a state at an unknown or uncommitted zxid";
+    CHECK_LE(snapshot.zxid, committed_zxid_) << "snapshot_source returned an uncommitted state";
+    if (!history_.Contains(snapshot.zxid)) {
+      // The application's state lags the history floor (its applies trail what the core handed
+      // out): nothing could be DIFFed after it. The learner stays in kAckedEpoch and LeaderTick
+      // retries once the application has caught up (simulator seed 186).
+      return;
+    }
     diff_from = snapshot.zxid;
     Send(id, Snap{leader_.epoch, std::move(snapshot)});
   } else if (plan.kind == SyncPlan::Kind::kTrunc) {
@@ -245,6 +250,14 @@ void Node::LeaderTick() {
   }
   if (tick_ - leader_.last_ping_tick < options_.heartbeat_interval_ticks) return;
   leader_.last_ping_tick = tick_;
+  // Learners whose sync was deferred (a SNAP the application could not serve yet) try again.
+  if (leader_.syncing) {
+    for (auto& [id, peer] : leader_.peers) {
+      if (peer.phase == Phase::kAckedEpoch && (!peer.observer || leader_.established)) {
+        SyncLearner(id, peer);
+      }
+    }
+  }
   for (const auto& [id, peer] : leader_.peers) {
     if (peer.phase >= Phase::kSynced) Send(id, Ping{leader_.epoch, committed_zxid_});
   }

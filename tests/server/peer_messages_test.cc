@@ -39,12 +39,19 @@ TEST(PeerMessagesTest, EveryZabMessageSurvivesTheWire) {
     EXPECT_EQ(EncodePeerMessage(ToWire(*back)), EncodePeerMessage(ToWire(all[i])))
         << zab::MessageName(all[i]);
   }
-  const auto& n = std::get<zab::Notification>(*FromWire(ToWire(all[0])));
+  // Named results: a reference into a temporary Result would dangle.
+  Result<zab::Message> notification = FromWire(ToWire(all[0]));
+  ASSERT_TRUE(notification.ok());
+  const auto& n = std::get<zab::Notification>(*notification);
   EXPECT_EQ(n.vote, (zab::Vote{2, MakeZxid(1, 2), 3}));
   EXPECT_EQ(n.round, 4u);
   EXPECT_EQ(n.state, zab::ServerState::kFollowing);
-  const auto& snap = std::get<zab::Snap>(*FromWire(ToWire(all[5])));
-  EXPECT_EQ(std::get<zab::Diff>(*FromWire(ToWire(all[6]))).after, MakeZxid(3, 3));
+  Result<zab::Message> snap_message = FromWire(ToWire(all[5]));
+  ASSERT_TRUE(snap_message.ok());
+  const auto& snap = std::get<zab::Snap>(*snap_message);
+  Result<zab::Message> diff = FromWire(ToWire(all[6]));
+  ASSERT_TRUE(diff.ok());
+  EXPECT_EQ(std::get<zab::Diff>(*diff).after, MakeZxid(3, 3));
   EXPECT_EQ(snap.snapshot, (zab::SnapshotData{MakeZxid(9, 3), "snapshot bytes"}));
 }
 

@@ -146,6 +146,27 @@ TEST_F(FollowerTest, Rule3ProposalDurableBeforeAck) {
   EXPECT_EQ(r.committed, (std::vector<Entry>{{MakeZxid(1, 1), "p"}}));
 }
 
+TEST_F(FollowerTest, APingsCommitPointRepairsALostCommit) {
+  SyncedToEpoch1();
+  node_->Step(kLeader, Proposal{1, {MakeZxid(1, 1), "p"}});
+  Take();
+  ASSERT_EQ(Count<Ack>(PersistAndTake()), 1);
+  // The COMMIT was lost; the leader's ping carries its commit point (simulator seed 238).
+  node_->Step(kLeader, Ping{1, MakeZxid(1, 1)});
+  Ready r = Take();
+  EXPECT_EQ(r.committed, (std::vector<Entry>{{MakeZxid(1, 1), "p"}}));
+  EXPECT_EQ(Count<PingAck>(r), 1);
+}
+
+TEST_F(FollowerTest, APingCommittingWhatTheFollowerLacksMakesItResync) {
+  SyncedToEpoch1();
+  // On a FIFO link the proposal came before the ping: not holding it means messages were lost.
+  node_->Step(kLeader, Ping{1, MakeZxid(1, 1)});
+  Take();
+  EXPECT_EQ(node_->role(), Role::kLooking);
+  EXPECT_EQ(node_->committed_zxid(), 0u);
+}
+
 TEST_F(FollowerTest, Rule4ProposalAndCommitOnlyInZxidOrder) {
   SyncedToEpoch1();
   node_->Step(kLeader, Commit{1, MakeZxid(1, 1)});  // for an entry it does not hold

@@ -25,7 +25,7 @@ using zab::MemberId;
 struct Member {
   std::unique_ptr<PeerTransport> transport;
   uint16_t port = 0;
-  std::set<MemberId> knows;  // configured members
+  std::set<MemberId> knows;                            // configured members
   std::map<MemberId, std::vector<uint64_t>> received;  // per sender: Proposal zxids in order
   std::map<MemberId, int> connects, disconnects;
 };

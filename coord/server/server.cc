@@ -420,7 +420,21 @@ void Server::MaybeFinishShutdown() {
   if (!drained && NowMs() < shutdown_deadline_ms_) return;  // the tick timer checks again
   if (!drained) LOG_WARN << "shutdown: giving up on in-flight transactions";
   started_ = false;
-  if (snapshot_child_) snapshot_child_->Wait().IgnoreError();
+  if (snapshot_child_) {
+    // Finish a snapshot in progress, and its retention and log purge, before the writer stops
+    // (Stop() runs the queued task).
+    Zxid zxid = snapshot_child_->zxid();
+    Status written = snapshot_child_->Wait();
+    snapshot_child_.reset();
+    if (written.ok()) {
+      storage::SnapshotStore* store = &*snapshots_;
+      writer_->RunTask(
+          [store, zxid](storage::Log& log) { return FinishSnapshot(*store, log, zxid); },
+          [](const Status& s) {
+            if (!s.ok()) LOG_WARN << "after the last snapshot: " << s.ToString();
+          });
+    }
+  }
   std::vector<Connection*> all;
   for (auto& [id, conn] : connections_) all.push_back(conn);
   for (Connection* conn : all) conn->Close("server shutting down");

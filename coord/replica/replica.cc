@@ -205,6 +205,7 @@ void Replica::Tick(int64_t now_ms) {
     for (std::string& path : tree_.DueForRemoval(now_ms)) {
       if (!reaping_.insert(path).second) continue;
       Propose(ReapRequest{path}, 0, 0, AuthContext{}, now_ms, nullptr);
+      reap_by_zxid_.emplace(last_proposed_, std::move(path));
     }
   }
 }
@@ -307,11 +308,12 @@ void Replica::ApplyOne(const Proposal& proposal) {
       Emit(close->session_id, std::nullopt, /*close=*/true);
       ForgetSession(close->session_id);
     }
-  } else if (const auto* del = std::get_if<DeleteTxn>(&txn); del != nullptr && del->reap) {
-    reaping_.erase(del->path);
-  } else if (std::holds_alternative<ErrorTxn>(txn) && proposal.record.session_id == 0) {
-    // A reap that lost a race with a client's change.
-    reaping_.clear();
+  }
+  // A reap is done once its transaction applied, whether it removed the node or lost a race with
+  // a client's change (then it is an ErrorTxn); a later tick may propose it again.
+  if (auto reap = reap_by_zxid_.find(proposal.zxid); reap != reap_by_zxid_.end()) {
+    reaping_.erase(reap->second);
+    reap_by_zxid_.erase(reap);
   }
 
   SessionId session = proposal.record.session_id;

@@ -140,9 +140,10 @@ class Replica {
   absl::flat_hash_map<SessionId, SessionState> sessions_;
   // Sessions being created: their password and negotiated timeout until the txn applies.
   absl::flat_hash_map<SessionId, int32_t> creating_;
-  absl::flat_hash_set<std::string> reaping_;
-  std::vector<Proposal> unpersisted_;  // proposed, not yet handed out
-  std::deque<Proposal> persisted_;     // handed out, waiting for Persisted()
+  absl::flat_hash_set<std::string> reaping_;             // reaps proposed, not yet applied
+  absl::flat_hash_map<Zxid, std::string> reap_by_zxid_;  // the same, by their zxid
+  std::vector<Proposal> unpersisted_;                    // proposed, not yet handed out
+  std::deque<Proposal> persisted_;                       // handed out, waiting for Persisted()
   std::vector<Outbound> output_;
 };
 

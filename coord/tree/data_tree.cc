@@ -11,10 +11,6 @@ namespace {
 constexpr uint64_t kPathSeed = 0x636f6f72642d7061ULL;  // "coord-pa"
 constexpr uint64_t kDataSeed = 0x636f6f72642d6461ULL;  // "coord-da"
 
-Status NoNode(std::string_view path) {
-  return Status(Code::kNoNode, std::string(path) + " does not exist");
-}
-
 }  // namespace
 
 DataTree::DataTree(TreeLimits limits) : limits_(limits), slab_(std::make_unique<NodeSlab>()) {
@@ -229,14 +225,14 @@ void DataTree::DoSetAcl(const SetAclTxn& t, OpResult* out) {
 
 Status DataTree::GetStat(std::string_view path, Stat* stat) const {
   NodeId id = Lookup(path);
-  if (id == kInvalidNodeId) return NoNode(path);
+  if (id == kInvalidNodeId) return NoNodeError(path);
   *stat = StatOf(slab_->at(id));
   return Status::Ok();
 }
 
 Status DataTree::GetData(std::string_view path, std::string* data, Stat* stat) const {
   NodeId id = Lookup(path);
-  if (id == kInvalidNodeId) return NoNode(path);
+  if (id == kInvalidNodeId) return NoNodeError(path);
   const Node& node = slab_->at(id);
   data->assign(node.data());
   if (stat != nullptr) *stat = StatOf(node);
@@ -245,7 +241,7 @@ Status DataTree::GetData(std::string_view path, std::string* data, Stat* stat) c
 
 Status DataTree::GetAcl(std::string_view path, AclList* acl, Stat* stat) const {
   NodeId id = Lookup(path);
-  if (id == kInvalidNodeId) return NoNode(path);
+  if (id == kInvalidNodeId) return NoNodeError(path);
   const Node& node = slab_->at(id);
   *acl = *acls_.Get(node.acl);
   if (stat != nullptr) *stat = StatOf(node);
@@ -255,7 +251,7 @@ Status DataTree::GetAcl(std::string_view path, AclList* acl, Stat* stat) const {
 Status DataTree::GetChildren(std::string_view path, std::string_view after, size_t limit,
                              ChildPage* page, Stat* stat) const {
   NodeId id = Lookup(path);
-  if (id == kInvalidNodeId) return NoNode(path);
+  if (id == kInvalidNodeId) return NoNodeError(path);
   const Node& node = slab_->at(id);
   page->names.clear();
   page->more = false;
@@ -275,7 +271,7 @@ Status DataTree::GetChildren(std::string_view path, std::string_view after, size
 
 Result<NodeKind> DataTree::GetKind(std::string_view path) const {
   NodeId id = Lookup(path);
-  if (id == kInvalidNodeId) return NoNode(path);
+  if (id == kInvalidNodeId) return NoNodeError(path);
   return slab_->at(id).kind;
 }
 

@@ -8,10 +8,6 @@
 namespace coord {
 namespace {
 
-Status NoNode(std::string_view path) {
-  return Status(Code::kNoNode, std::string(path) + " does not exist");
-}
-
 Status NoAuth(std::string_view path, const char* permission) {
   return Status(Code::kNoAuth,
                 std::string("no ") + permission + " permission on " + std::string(path));
@@ -22,7 +18,7 @@ Result<NodeView> Permitted(const TreeView& view, std::string_view path, uint32_t
                            const char* name, const AuthContext& auth) {
   COORD_RETURN_IF_ERROR(ValidatePath(path));
   std::optional<NodeView> node = view.Find(path);
-  if (!node) return NoNode(path);
+  if (!node) return NoNodeError(path);
   if (!HasPermission(*node->acl, permission, auth)) return NoAuth(path, name);
   return *node;
 }

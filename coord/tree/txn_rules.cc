@@ -8,10 +8,6 @@
 namespace coord {
 namespace {
 
-Status NoNode(std::string_view path) {
-  return Status(Code::kNoNode, std::string(path) + " does not exist");
-}
-
 Status CheckVersion(std::string_view path, int32_t expected, int32_t actual, const char* what) {
   if (expected == kAnyVersion || expected == actual) return Status::Ok();
   return Status(Code::kBadVersion, std::string(path) + ": expected " + what + " " +
@@ -50,7 +46,7 @@ Status Check(const TreeView& view, const CreateTxn& t, int64_t, const TreeLimits
   }
   std::string_view parent_path = ParentPath(t.path);
   std::optional<NodeView> parent = view.Find(parent_path);
-  if (!parent) return NoNode(parent_path);
+  if (!parent) return NoNodeError(parent_path);
   if (parent->kind == NodeKind::kEphemeral) {
     return Status(Code::kNoChildrenForEphemerals,
                   std::string(parent_path) + " is ephemeral and cannot have children");
@@ -63,7 +59,7 @@ Status Check(const TreeView& view, const DeleteTxn& t, int64_t time_ms, const Tr
   COORD_RETURN_IF_ERROR(ValidatePath(t.path));
   if (t.path == "/") return Status(Code::kBadArguments, "/ cannot be deleted");
   std::optional<NodeView> node = view.Find(t.path);
-  if (!node) return NoNode(t.path);
+  if (!node) return NoNodeError(t.path);
   COORD_RETURN_IF_ERROR(CheckVersion(t.path, t.version, node->version, "version"));
   if (node->num_children > 0) {
     return Status(Code::kNotEmpty,
@@ -79,7 +75,7 @@ Status Check(const TreeView& view, const SetDataTxn& t, int64_t, const TreeLimit
   COORD_RETURN_IF_ERROR(ValidatePath(t.path));
   COORD_RETURN_IF_ERROR(CheckData(t.path, t.data, limits));
   std::optional<NodeView> node = view.Find(t.path);
-  if (!node) return NoNode(t.path);
+  if (!node) return NoNodeError(t.path);
   return CheckVersion(t.path, t.version, node->version, "version");
 }
 
@@ -87,14 +83,14 @@ Status Check(const TreeView& view, const SetAclTxn& t, int64_t, const TreeLimits
   COORD_RETURN_IF_ERROR(ValidatePath(t.path));
   COORD_RETURN_IF_ERROR(ValidateAcl(t.acl));
   std::optional<NodeView> node = view.Find(t.path);
-  if (!node) return NoNode(t.path);
+  if (!node) return NoNodeError(t.path);
   return CheckVersion(t.path, t.version, node->aversion, "acl version");
 }
 
 Status Check(const TreeView& view, const CheckTxn& t, int64_t, const TreeLimits&) {
   COORD_RETURN_IF_ERROR(ValidatePath(t.path));
   std::optional<NodeView> node = view.Find(t.path);
-  if (!node) return NoNode(t.path);
+  if (!node) return NoNodeError(t.path);
   return CheckVersion(t.path, t.version, node->version, "version");
 }
 
@@ -144,6 +140,10 @@ void Stage(Overlay& ov, const SetAclTxn& t, int64_t, Zxid tag) {
 void Stage(Overlay&, const CheckTxn&, int64_t, Zxid) {}
 
 }  // namespace
+
+Status NoNodeError(std::string_view path) {
+  return Status(Code::kNoNode, std::string(path) + " does not exist");
+}
 
 #define COORD_CHECK_OP(T)                                                                       \
   Status CheckOp(const TreeView& view, const T& t, int64_t time_ms, const TreeLimits& limits) { \

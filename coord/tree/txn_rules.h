@@ -34,6 +34,9 @@ Status CheckOp(const TreeView& view, const CheckTxn& t, int64_t time_ms, const T
 // Records the effect of `op`, which CheckOp accepted against `overlay`, into `overlay`.
 void StageOp(Overlay& overlay, const MultiOpTxn& op, int64_t time_ms, Zxid tag);
 
+// kNoNode: "<path> does not exist" (the one wording every tree module uses).
+Status NoNodeError(std::string_view path);
+
 // True when a node is due for server-side removal at `time_ms`: an empty container that once
 // had a child, or a childless TTL node whose data has not changed for its TTL.
 bool IsDueForReap(const NodeView& node, int64_t time_ms);

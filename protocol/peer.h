@@ -1,9 +1,11 @@
 // The peer wire: plain structs for what members send each other, mirroring coord/zab/messages.h
-// field by field, plus the Hello that opens every peer connection. No FlatBuffers here;
-// protocol/peer_codec.h converts to and from the wire (protocol/peer.fbs).
+// field by field, plus the Hello that opens every peer connection and the replicas' own member
+// messages (coord/replica/member_messages.h: Forward, ForwardReply, SessionTouches). No
+// FlatBuffers here; protocol/peer_codec.h converts to and from the wire (protocol/peer.fbs).
 //
-// Why a mirror and not coord::zab's types: protocol/ may use only base (architecture rule), so the
-// wire cannot name coord::zab. coord/server/peer_messages.h maps zab::Message <-> peer::Message.
+// Why a mirror and not coord::zab's or coord::replica's types: protocol/ may use only base
+// (architecture rule), so the wire cannot name them. coord/server/peer_messages.h maps
+// zab::Message and MemberMessage <-> peer::Message.
 #pragma once
 
 #include <cstdint>
@@ -122,9 +124,47 @@ struct PingAck {
   friend bool operator==(const PingAck&, const PingAck&) = default;
 };
 
-// Hello first, then the alternatives in coord::zab::Message's order (peer.fbs's union follows).
-using Message =
-    std::variant<Hello, Notification, FollowerInfo, LeaderInfo, AckEpoch, Trunc, Snap, Diff,
-                 NewLeader, AckNewLeader, UpToDate, Proposal, Ack, Commit, Inform, Ping, PingAck>;
+// --- member messages: the replicas' own, not Zab's (coord/replica/member_messages.h) ---
+
+// One identity a session has proven (coord::Identity).
+struct Identity {
+  std::string scheme;
+  std::string id;
+  friend bool operator==(const Identity&, const Identity&) = default;
+};
+
+// ForwardRequest: a session's client op, or a session to create, handed to the leader.
+struct Forward {
+  SessionId session = 0;
+  int64_t request_id = 0;
+  std::vector<Identity> identities;
+  bool superuser = false;
+  // An EncodeClientMessage(ClientRequest) frame body (protocol/client_codec.h); empty for a
+  // session create, which uses `session` and the two fields below instead.
+  std::string client_request;
+  int32_t session_timeout_ms = 0;
+  std::string session_password;
+  friend bool operator==(const Forward&, const Forward&) = default;
+};
+
+struct ForwardReply {
+  SessionId session = 0;
+  int64_t request_id = 0;
+  int32_t code = 0;  // a coord::Code
+  std::string message;
+  Zxid zxid = 0;
+  friend bool operator==(const ForwardReply&, const ForwardReply&) = default;
+};
+
+struct SessionTouches {
+  std::vector<SessionId> sessions;
+  friend bool operator==(const SessionTouches&, const SessionTouches&) = default;
+};
+
+// Hello first, then the alternatives in coord::zab::Message's order, then the member messages
+// (peer.fbs's union follows). New alternatives go at the end, never renumber.
+using Message = std::variant<Hello, Notification, FollowerInfo, LeaderInfo, AckEpoch, Trunc, Snap,
+                             Diff, NewLeader, AckNewLeader, UpToDate, Proposal, Ack, Commit, Inform,
+                             Ping, PingAck, Forward, ForwardReply, SessionTouches>;
 
 }  // namespace coord::peer

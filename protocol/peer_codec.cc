@@ -14,12 +14,14 @@ namespace fbp = coord::fb::peer;
 using flatbuffers::FlatBufferBuilder;
 using flatbuffers::Offset;
 
-// PeerMessage > Diff > [Entry] > Entry: the schema has no recursion.
+// PeerMessage > Diff > [Entry] > Entry (or Forward > [Identity] > Identity): no recursion.
 constexpr flatbuffers::uoffset_t kMaxDepth = 8;
 // Every table takes at least 8 bytes of a buffer: the offset referring to it and its vtable offset.
 constexpr size_t kMinTableBytes = 8;
 // An entry costs at least its table and its payload vector's length in a buffer the codec wrote.
 constexpr size_t kMinEntryBytes = 12;
+// An identity: its table and two string lengths.
+constexpr size_t kMinIdentityBytes = 16;
 
 Status Malformed(std::string what) { return Status(Code::kMarshallingError, std::move(what)); }
 Status Missing(const char* field) { return Malformed(std::string(field) + " missing"); }
@@ -95,6 +97,28 @@ Offset<void> Put(FlatBufferBuilder& b, const peer::Ping& m) {
 Offset<void> Put(FlatBufferBuilder& b, const peer::PingAck& m) {
   return fbp::CreatePingAck(b, m.epoch).Union();
 }
+Offset<void> Put(FlatBufferBuilder& b, const peer::Forward& m) {
+  std::vector<Offset<fbp::Identity>> identities;
+  identities.reserve(m.identities.size());
+  for (const peer::Identity& i : m.identities) {
+    auto scheme = b.CreateString(i.scheme);
+    auto id = b.CreateString(i.id);
+    identities.push_back(fbp::CreateIdentity(b, scheme, id));
+  }
+  auto ids = b.CreateVector(identities);
+  auto request = PutBytes(b, m.client_request);
+  auto password = PutBytes(b, m.session_password);
+  return fbp::CreateForward(b, m.session, m.request_id, ids, m.superuser, request,
+                            m.session_timeout_ms, password)
+      .Union();
+}
+Offset<void> Put(FlatBufferBuilder& b, const peer::ForwardReply& m) {
+  auto message = b.CreateString(m.message);
+  return fbp::CreateForwardReply(b, m.session, m.request_id, m.code, message, m.zxid).Union();
+}
+Offset<void> Put(FlatBufferBuilder& b, const peer::SessionTouches& m) {
+  return fbp::CreateSessionTouches(b, b.CreateVector(m.sessions)).Union();
+}
 
 // --- decoding -----------------------------------------------------------------------------------
 
@@ -117,6 +141,12 @@ Result<std::string> GetBytes(Budget& budget, const flatbuffers::Vector<uint8_t>*
   if (v == nullptr) return std::string();
   COORD_RETURN_IF_ERROR(budget.Charge(v->size(), what));
   return std::string(reinterpret_cast<const char*>(v->data()), v->size());
+}
+
+Result<std::string> GetString(Budget& budget, const flatbuffers::String* s, const char* what) {
+  if (s == nullptr) return std::string();
+  COORD_RETURN_IF_ERROR(budget.Charge(s->size(), what));
+  return s->str();
 }
 
 Result<peer::Entry> GetEntry(Budget& budget, const fbp::Entry* e, const char* what) {
@@ -167,6 +197,45 @@ Result<peer::Message> GetDiff(Budget& budget, const fbp::Diff* m) {
       COORD_ASSIGN_OR_RETURN(peer::Entry entry, GetEntry(budget, e, "diff.entries[]"));
       out.entries.push_back(std::move(entry));
     }
+  }
+  return peer::Message(std::move(out));
+}
+
+Result<peer::Message> GetForward(Budget& budget, const fbp::Forward* m) {
+  peer::Forward out;
+  out.session = m->session();
+  out.request_id = m->request_id();
+  out.superuser = m->superuser();
+  out.session_timeout_ms = m->session_timeout_ms();
+  if (m->identities() != nullptr) {
+    out.identities.reserve(m->identities()->size());
+    for (const fbp::Identity* i : *m->identities()) {
+      if (i == nullptr) return Missing("forward.identities[]");
+      COORD_RETURN_IF_ERROR(budget.Charge(kMinIdentityBytes, "forward.identities[]"));
+      peer::Identity identity;
+      COORD_ASSIGN_OR_RETURN(identity.scheme,
+                             GetString(budget, i->scheme(), "forward.identities[].scheme"));
+      COORD_ASSIGN_OR_RETURN(identity.id, GetString(budget, i->id(), "forward.identities[].id"));
+      out.identities.push_back(std::move(identity));
+    }
+  }
+  COORD_ASSIGN_OR_RETURN(out.client_request,
+                         GetBytes(budget, m->client_request(), "forward.client_request"));
+  COORD_ASSIGN_OR_RETURN(out.session_password,
+                         GetBytes(budget, m->session_password(), "forward.session_password"));
+  return peer::Message(std::move(out));
+}
+Result<peer::Message> GetForwardReply(Budget& budget, const fbp::ForwardReply* m) {
+  peer::ForwardReply out{m->session(), m->request_id(), m->code(), {}, m->zxid()};
+  COORD_ASSIGN_OR_RETURN(out.message, GetString(budget, m->message(), "forward_reply.message"));
+  return peer::Message(std::move(out));
+}
+Result<peer::Message> GetSessionTouches(Budget& budget, const fbp::SessionTouches* m) {
+  peer::SessionTouches out;
+  if (m->sessions() != nullptr) {
+    COORD_RETURN_IF_ERROR(
+        budget.Charge(m->sessions()->size() * sizeof(SessionId), "session_touches.sessions"));
+    out.sessions.assign(m->sessions()->begin(), m->sessions()->end());
   }
   return peer::Message(std::move(out));
 }
@@ -238,6 +307,12 @@ Result<peer::Message> GetBody(Budget& budget, const fbp::PeerMessage* root) {
     }
     case fbp::Body::PingAck:
       return peer::Message(peer::PingAck{root->body_as_PingAck()->epoch()});
+    case fbp::Body::Forward:
+      return GetForward(budget, root->body_as_Forward());
+    case fbp::Body::ForwardReply:
+      return GetForwardReply(budget, root->body_as_ForwardReply());
+    case fbp::Body::SessionTouches:
+      return GetSessionTouches(budget, root->body_as_SessionTouches());
   }
   return Malformed("peer message body type " + std::to_string(static_cast<int>(root->body_type())) +
                    " is unknown or missing");
@@ -283,9 +358,10 @@ Result<peer::Message> DecodePeerMessage(std::string_view bytes) {
 
 const char* PeerMessageName(const peer::Message& message) {
   static constexpr const char* kNames[] = {
-      "Hello", "Notification", "FollowerInfo", "LeaderInfo",   "AckEpoch", "Trunc",
-      "Snap",  "Diff",         "NewLeader",    "AckNewLeader", "UpToDate", "Proposal",
-      "Ack",   "Commit",       "Inform",       "Ping",         "PingAck"};
+      "Hello",    "Notification", "FollowerInfo", "LeaderInfo",   "AckEpoch",
+      "Trunc",    "Snap",         "Diff",         "NewLeader",    "AckNewLeader",
+      "UpToDate", "Proposal",     "Ack",          "Commit",       "Inform",
+      "Ping",     "PingAck",      "Forward",      "ForwardReply", "SessionTouches"};
   static_assert(std::size(kNames) == std::variant_size_v<peer::Message>);
   return kNames[message.index()];
 }

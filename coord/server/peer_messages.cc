@@ -1,5 +1,9 @@
 #include "coord/server/peer_messages.h"
 
+#include "coord/base/check.h"
+#include "protocol/client_codec.h"
+#include "protocol/peer_codec.h"
+
 namespace coord::server {
 namespace {
 
@@ -88,6 +92,93 @@ Result<zab::Message> Core(peer::Ping m) {
 }
 Result<zab::Message> Core(peer::PingAck m) { return zab::Message(zab::PingAck{m.epoch}); }
 
+// The member messages are the replica's, not Zab's.
+Status NotZab(const peer::Message& m) {
+  return Status(Code::kMarshallingError,
+                std::string(PeerMessageName(m)) + " is a member message, not a Zab message");
+}
+Result<zab::Message> Core(peer::Forward m) { return NotZab(std::move(m)); }
+Result<zab::Message> Core(peer::ForwardReply m) { return NotZab(std::move(m)); }
+Result<zab::Message> Core(peer::SessionTouches m) { return NotZab(std::move(m)); }
+
+// --- member messages ----------------------------------------------------------------------------
+
+peer::Message Wire(const ForwardRequest& m) {
+  peer::Forward out;
+  out.session = m.session;
+  out.request_id = m.request_id;
+  out.identities.reserve(m.auth.identities.size());
+  for (const Identity& i : m.auth.identities) out.identities.push_back({i.scheme, i.id});
+  out.superuser = m.auth.superuser;
+  if (const auto* op = std::get_if<ClientOp>(&m.op)) {
+    out.client_request = EncodeClientMessage(ClientMessage(ClientRequest{m.request_id, *op}));
+  } else {
+    const auto& create = std::get<CreateSessionRequest>(m.op);
+    CHECK(create.session_id == m.session)
+        << "a forwarded session create names session " << create.session_id << " in a request of "
+        << m.session << "; the wire carries one";
+    out.session_timeout_ms = create.timeout_ms;
+    out.session_password = create.password;
+  }
+  return out;
+}
+peer::Message Wire(const ForwardReply& m) {
+  return peer::ForwardReply{m.session, m.request_id, static_cast<int32_t>(m.code), m.message,
+                            m.zxid};
+}
+peer::Message Wire(const SessionTouches& m) { return peer::SessionTouches{m.sessions}; }
+
+Status NotMember(const peer::Message& m) {
+  return Status(Code::kMarshallingError,
+                std::string(PeerMessageName(m)) + " is not a member message");
+}
+
+Result<MemberMessage> Member(peer::Forward m) {
+  ForwardRequest out;
+  out.session = m.session;
+  out.request_id = m.request_id;
+  out.auth.identities.reserve(m.identities.size());
+  for (peer::Identity& i : m.identities) {
+    out.auth.identities.push_back(Identity{std::move(i.scheme), std::move(i.id)});
+  }
+  out.auth.superuser = m.superuser;
+  if (m.client_request.empty()) {
+    out.op = CreateSessionRequest{m.session, m.session_timeout_ms, std::move(m.session_password)};
+    return MemberMessage(std::move(out));
+  }
+  Result<ClientMessage> message = DecodeClientMessage(m.client_request);
+  if (!message.ok()) {
+    return Status(Code::kMarshallingError,
+                  "forward's client request: " + message.status().ToString());
+  }
+  auto* request = std::get_if<ClientRequest>(&*message);
+  if (request == nullptr) {
+    return Status(Code::kMarshallingError, "forward's client request is not a ClientRequest");
+  }
+  if (request->id != m.request_id) {
+    return Status(Code::kMarshallingError, "forward's client request has id " +
+                                               std::to_string(request->id) + ", not " +
+                                               std::to_string(m.request_id));
+  }
+  out.op = std::move(request->op);
+  return MemberMessage(std::move(out));
+}
+Result<MemberMessage> Member(peer::ForwardReply m) {
+  auto code = static_cast<Code>(m.code);
+  if (CodeName(code) == "unknown") {
+    return Status(Code::kMarshallingError,
+                  "forward reply code " + std::to_string(m.code) + " is unknown");
+  }
+  return MemberMessage(ForwardReply{m.session, m.request_id, code, std::move(m.message), m.zxid});
+}
+Result<MemberMessage> Member(peer::SessionTouches m) {
+  return MemberMessage(SessionTouches{std::move(m.sessions)});
+}
+template <typename T>
+Result<MemberMessage> Member(T m) {
+  return NotMember(std::move(m));
+}
+
 }  // namespace
 
 peer::Message ToWire(const zab::Message& message) {
@@ -96,6 +187,14 @@ peer::Message ToWire(const zab::Message& message) {
 
 Result<zab::Message> FromWire(peer::Message message) {
   return std::visit([](auto& m) { return Core(std::move(m)); }, message);
+}
+
+peer::Message ToWire(const MemberMessage& message) {
+  return std::visit([](const auto& m) { return Wire(m); }, message);
+}
+
+Result<MemberMessage> MemberFromWire(peer::Message message) {
+  return std::visit([](auto& m) { return Member(std::move(m)); }, message);
 }
 
 }  // namespace coord::server

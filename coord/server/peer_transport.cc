@@ -23,6 +23,13 @@ Status Resolve(const HostPort& hp, sockaddr_storage* out) {
       "peer address " + hp.ToString() + " is not a numeric IP address (names are not resolved)");
 }
 
+// The replicas' own messages, delivered to on_member_message instead of Zab.
+bool IsMemberMessage(const peer::Message& m) {
+  return std::holds_alternative<peer::Forward>(m) ||
+         std::holds_alternative<peer::ForwardReply>(m) ||
+         std::holds_alternative<peer::SessionTouches>(m);
+}
+
 }  // namespace
 
 PeerTransport::PeerTransport(uv_loop_t* loop, PeerTransportOptions options,
@@ -203,6 +210,17 @@ void PeerTransport::OnFrame(PeerConnection* conn, std::string_view payload) {
     OnHello(conn, *hello);
     return;
   }
+  if (IsMemberMessage(*wire)) {
+    Result<MemberMessage> member = MemberFromWire(std::move(wire).value());
+    if (!member.ok()) {
+      OnMalformed(conn, member.status().ToString());
+      return;
+    }
+    if (callbacks_.on_member_message) {
+      callbacks_.on_member_message(conn->peer_id(), std::move(member).value());
+    }
+    return;
+  }
   Result<zab::Message> message = FromWire(std::move(wire).value());
   if (!message.ok()) {
     OnMalformed(conn, message.status().ToString());
@@ -266,12 +284,20 @@ void PeerTransport::Establish(PeerConnection* conn, Peer& peer) {
 // --- sending ------------------------------------------------------------------------------------
 
 void PeerTransport::Send(zab::MemberId to, const zab::Message& message) {
+  SendWire(to, ToWire(message));
+}
+
+void PeerTransport::Send(zab::MemberId to, const MemberMessage& message) {
+  SendWire(to, ToWire(message));
+}
+
+void PeerTransport::SendWire(zab::MemberId to, const peer::Message& message) {
   Peer* peer = Find(to);
   CHECK(peer != nullptr) << "send to unknown member " << to;
   if (closing_) return;
-  std::string payload = EncodePeerMessage(ToWire(message));
+  std::string payload = EncodePeerMessage(message);
   if (payload.size() > options_.max_frame_bytes) {
-    LOG_ERROR << "dropped " << zab::MessageName(message) << " to member " << to << ": "
+    LOG_ERROR << "dropped " << PeerMessageName(message) << " to member " << to << ": "
               << payload.size() << " bytes exceed max_frame_bytes";
     ++stats_.dropped_messages;
     return;

@@ -1,6 +1,7 @@
 // PeerTransport: the libuv TCP links between the members of one ensemble, carrying Zab's
-// messages (coord/zab/messages.h) as frames (protocol/frame.h) of PeerMessages
-// (protocol/peer_codec.h). The production twin of the simulator's network.
+// messages (coord/zab/messages.h) and the replicas' member messages (forwarded requests, their
+// replies and session touches: coord/replica/member_messages.h) as frames (protocol/frame.h) of
+// PeerMessages (protocol/peer_codec.h). The production twin of the simulator's network.
 //
 // Connections. One TCP connection per pair of members: the member with the LOWER id dials, the
 // higher one accepts (ZooKeeper's QuorumCnxManager rule, inverted only in direction). No
@@ -26,7 +27,9 @@
 //  - once connected, messages are written at once; if more than max_unsent_bytes are waiting for
 //    the kernel (the peer does not read), the connection is closed instead of dropping from the
 //    middle of a live stream, which would silently leave a gap; the peer resyncs on reconnect.
-// Messages are delivered in order per pair while a connection lasts.
+// Messages are delivered in order per pair while a connection lasts; Zab's and the member messages
+// share the one connection, queue and limits, so their relative order is kept too. A lost member
+// message is the replica's to handle (a client retries on another server, a touch is resent).
 //
 // A malformed frame or message from a peer closes that connection only (logged), like a client's.
 //
@@ -47,6 +50,7 @@
 
 #include "coord/base/prng.h"
 #include "coord/base/status.h"
+#include "coord/replica/member_messages.h"
 #include "coord/server/host_port.h"
 #include "coord/zab/messages.h"
 #include "protocol/peer.h"
@@ -74,6 +78,8 @@ struct PeerTransportCallbacks {
   std::function<void(zab::MemberId from, zab::Message message)> on_message;
   std::function<void(zab::MemberId peer)> on_connected;
   std::function<void(zab::MemberId peer)> on_disconnected;
+  // Forward, ForwardReply and SessionTouches (coord/replica/member_messages.h); dropped if unset.
+  std::function<void(zab::MemberId from, MemberMessage message)> on_member_message;
 };
 
 class PeerTransport {
@@ -100,6 +106,7 @@ class PeerTransport {
 
   // Sends `message` to `to` (a configured member, CHECKed), or queues it until connected.
   void Send(zab::MemberId to, const zab::Message& message);
+  void Send(zab::MemberId to, const MemberMessage& message);
   bool connected(zab::MemberId peer) const;
   const Stats& stats() const { return stats_; }
 
@@ -137,6 +144,7 @@ class PeerTransport {
   void OnHello(PeerConnection* conn, const peer::Hello& hello);
   void Refuse(PeerConnection* conn, const std::string& why);
   void Establish(PeerConnection* conn, Peer& peer);
+  void SendWire(zab::MemberId to, const peer::Message& message);
   void SendFrame(Peer& peer, std::string frame);
   std::string HelloFrame() const;
   Peer* Find(zab::MemberId id);

@@ -38,6 +38,18 @@ std::vector<peer::Message> Samples() {
       peer::Inform{16, SomeEntry(MakeZxid(16, 4))},
       peer::Ping{17, MakeZxid(17, 5)},
       peer::PingAck{18},
+      peer::Forward{-19,
+                    -20,
+                    {peer::Identity{"digest", "user:hash\xe2\x9c\x93"}, peer::Identity{"ip", ""}},
+                    true,
+                    kBinary + "client request",
+                    -21,
+                    kBinary + "password"},
+      peer::Forward{22, 23, {}, false, "", 30000, ""},
+      peer::ForwardReply{-24, -25, 17, "throttled: \xe2\x9c\x93", MakeZxid(25, 6)},
+      peer::ForwardReply{},
+      peer::SessionTouches{{1, -2, 0x7fffffffffffffff, -0x7fffffffffffffff - 1}},
+      peer::SessionTouches{},
   };
 }
 

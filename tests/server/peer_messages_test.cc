@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "protocol/client_codec.h"
 #include "protocol/peer_codec.h"
 
 namespace coord::server {
@@ -59,6 +60,111 @@ TEST(PeerMessagesTest, HelloIsNotAZabMessage) {
   Result<zab::Message> r = FromWire(peer::Hello{"c", 1, 1});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kMarshallingError);
+}
+
+// --- member messages ----------------------------------------------------------------------------
+
+AuthContext SomeAuth(bool superuser) {
+  return AuthContext{{Identity{"digest", "alice:hash="}, Identity{"ip", "10.0.0.7"}}, superuser};
+}
+
+// A member message through the encoded wire and back.
+Result<MemberMessage> ThroughTheWire(const MemberMessage& message) {
+  Result<peer::Message> wire = DecodePeerMessage(EncodePeerMessage(ToWire(message)));
+  if (!wire.ok()) return wire.status();
+  return MemberFromWire(std::move(wire).value());
+}
+
+void ExpectSameForward(const ForwardRequest& got, const ForwardRequest& want) {
+  EXPECT_EQ(got.session, want.session);
+  EXPECT_EQ(got.request_id, want.request_id);
+  EXPECT_EQ(got.auth.identities, want.auth.identities);
+  EXPECT_EQ(got.auth.superuser, want.auth.superuser);
+  ASSERT_EQ(got.op.index(), want.op.index());
+  if (const auto* op = std::get_if<ClientOp>(&want.op)) {
+    EXPECT_EQ(std::get<ClientOp>(got.op), *op) << ClientOpName(*op);
+  } else {
+    const auto& w = std::get<CreateSessionRequest>(want.op);
+    const auto& g = std::get<CreateSessionRequest>(got.op);
+    EXPECT_EQ(g.session_id, w.session_id);
+    EXPECT_EQ(g.timeout_ms, w.timeout_ms);
+    EXPECT_EQ(g.password, w.password);
+  }
+}
+
+TEST(PeerMessagesTest, EveryForwardedOpSurvivesTheWire) {
+  AclList digest_acl = {Acl{perm::kAll, "digest", "alice:hash="}};
+  CreateRequest create{
+      "/app/lock-", std::string("\0data", 5), digest_acl, NodeKind::kEphemeral, true, 0};
+  MultiRequest multi{{CreateRequest{"/app/ttl", "t", OpenAcl(), NodeKind::kTtl, false, 60000},
+                      DeleteRequest{"/app/old", 3}, SetDataRequest{"/app", "v", 7},
+                      CheckRequest{"/app", 8}}};
+  std::vector<ForwardRequest> all = {
+      ForwardRequest{0x1234567890, 1, SomeAuth(false), ClientOp(create)},
+      ForwardRequest{0x1234567890, 2, SomeAuth(true), ClientOp(multi)},
+      ForwardRequest{-5, 3, AuthContext{}, ClientOp(SyncRequest{"/app"})},
+      ForwardRequest{7, -4, SomeAuth(false), ClientOp(CloseSessionClientRequest{})},
+      ForwardRequest{0x7000000000000001, 5, SomeAuth(true),
+                     CreateSessionRequest{0x7000000000000001, 30000, std::string("pass\0word", 9)}},
+      ForwardRequest{9, 0, AuthContext{}, CreateSessionRequest{9, 0, ""}},
+  };
+  for (const ForwardRequest& want : all) {
+    Result<MemberMessage> back = ThroughTheWire(want);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    const auto* got = std::get_if<ForwardRequest>(&*back);
+    ASSERT_NE(got, nullptr);
+    ExpectSameForward(*got, want);
+  }
+}
+
+TEST(PeerMessagesTest, ForwardReplyAndSessionTouchesSurviveTheWire) {
+  for (const ForwardReply& want : {ForwardReply{3, 4, Code::kOk, "", MakeZxid(5, 6)},
+                                   ForwardReply{-3, -4, Code::kThrottled, "too busy", 0},
+                                   ForwardReply{1, 2, Code::kInternal, "last code", 1}}) {
+    Result<MemberMessage> back = ThroughTheWire(want);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    const auto& got = std::get<ForwardReply>(*back);
+    EXPECT_EQ(got.session, want.session);
+    EXPECT_EQ(got.request_id, want.request_id);
+    EXPECT_EQ(got.code, want.code);
+    EXPECT_EQ(got.message, want.message);
+    EXPECT_EQ(got.zxid, want.zxid);
+  }
+  for (const SessionTouches& want :
+       {SessionTouches{}, SessionTouches{{1, -2, 0x7fffffffffffffff, 0x1234567890}}}) {
+    Result<MemberMessage> back = ThroughTheWire(want);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(std::get<SessionTouches>(*back).sessions, want.sessions);
+  }
+}
+
+void ExpectMarshallingError(const Result<MemberMessage>& r, const std::string& fragment) {
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kMarshallingError);
+  EXPECT_NE(r.status().message().find(fragment), std::string::npos) << r.status().ToString();
+}
+
+TEST(PeerMessagesTest, MalformedMemberMessagesAreErrors) {
+  peer::Forward garbage{1, 2, {}, false, "this is not a client message", 0, ""};
+  ExpectMarshallingError(MemberFromWire(garbage), "client request");
+  ExpectMarshallingError(MemberFromWire(peer::Forward{1, 2, {}, false, "\x01", 0, ""}),
+                         "client request");
+  peer::Forward connect{1, 2, {}, false, EncodeClientMessage(ConnectRequest{}), 0, ""};
+  ExpectMarshallingError(MemberFromWire(connect), "not a ClientRequest");
+  peer::Forward other_id{1, 2, {}, false, EncodeClientMessage(ClientRequest{3, SyncRequest{"/"}}),
+                         0, ""};
+  ExpectMarshallingError(MemberFromWire(other_id), "id 3, not 2");
+  ExpectMarshallingError(MemberFromWire(peer::ForwardReply{1, 2, -1, "", 0}), "code -1");
+  ExpectMarshallingError(MemberFromWire(peer::ForwardReply{1, 2, 9999, "", 0}), "code 9999");
+  ExpectMarshallingError(MemberFromWire(peer::Ack{1, 2}), "Ack is not a member message");
+  ExpectMarshallingError(MemberFromWire(peer::Hello{"c", 1, 1}), "not a member message");
+  // The member messages are not Zab's.
+  for (const peer::Message& m : {peer::Message(garbage), peer::Message(peer::ForwardReply{}),
+                                 peer::Message(peer::SessionTouches{})}) {
+    Result<zab::Message> r = FromWire(m);
+    ASSERT_FALSE(r.ok()) << PeerMessageName(m);
+    EXPECT_EQ(r.status().code(), Code::kMarshallingError);
+  }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <set>
 #include <vector>
 
+#include "coord/server/peer_messages.h"
 #include "protocol/frame.h"
 #include "protocol/peer_codec.h"
 
@@ -28,7 +29,12 @@ struct Member {
   std::set<MemberId> knows;                            // configured members
   std::map<MemberId, std::vector<uint64_t>> received;  // per sender: Proposal zxids in order
   std::map<MemberId, int> connects, disconnects;
+  // Per sender, every message in arrival order: "zab <zxid>" or the member message's wire bytes.
+  std::map<MemberId, std::vector<std::string>> arrivals;
 };
+
+// A member message as comparable bytes: MemberMessage has no ==.
+std::string Bytes(const MemberMessage& message) { return EncodePeerMessage(ToWire(message)); }
 
 class PeerTransportTest : public ::testing::Test {
  protected:
@@ -85,6 +91,10 @@ class PeerTransportTest : public ::testing::Test {
       auto* p = std::get_if<zab::Proposal>(&message);
       ASSERT_NE(p, nullptr) << zab::MessageName(message);
       m->received[from].push_back(p->entry.zxid);
+      m->arrivals[from].push_back("zab " + std::to_string(p->entry.zxid));
+    };
+    callbacks.on_member_message = [m](MemberId from, MemberMessage message) {
+      m->arrivals[from].push_back(Bytes(message));
     };
     callbacks.on_connected = [m](MemberId peer) { ++m->connects[peer]; };
     callbacks.on_disconnected = [m](MemberId peer) { ++m->disconnects[peer]; };
@@ -182,6 +192,42 @@ TEST_F(PeerTransportTest, ThreeMembersDeliverInOrderBetweenEveryPair) {
     EXPECT_EQ(m->transport->stats().refused_handshakes, 0u);
     EXPECT_EQ(m->transport->stats().dropped_messages, 0u);
   }
+}
+
+TEST_F(PeerTransportTest, MemberMessagesArriveIntactAndInOrderWithZab) {
+  Add(Options("test", 1, {2}));
+  Add(Options("test", 2, {1}));
+  AuthContext auth{{Identity{"digest", "alice:hash="}, Identity{"ip", "127.0.0.1"}}, true};
+  std::vector<MemberMessage> member = {
+      ForwardRequest{11, 1, auth, ClientOp(CreateRequest{"/a", "data", OpenAcl()})},
+      ForwardRequest{11, 2, AuthContext{}, ClientOp(SyncRequest{"/a"})},
+      ForwardRequest{12, 0, auth, CreateSessionRequest{12, 4000, "password"}},
+      ForwardReply{11, 2, Code::kOk, "", MakeZxid(3, 4)},
+      ForwardReply{11, 1, Code::kThrottled, "too many requests", 0},
+      SessionTouches{{11, 12, 13}},
+  };
+  // Zab and member messages alternate; the first ones wait in the queue for the connection.
+  std::vector<std::string> want;
+  auto send = [&](MemberId from, MemberId to, size_t i) {
+    members_[from]->transport->Send(to, Proposal(i));
+    members_[from]->transport->Send(to, member[i]);
+  };
+  for (size_t i = 0; i < 3; ++i) send(1, 2, i);
+  Wire({1, 2});
+  ASSERT_TRUE(RunUntil([&] { return AllConnected({1, 2}); }));
+  for (size_t i = 3; i < member.size(); ++i) send(1, 2, i);
+  for (size_t i = 0; i < member.size(); ++i) send(2, 1, i);
+  for (size_t i = 0; i < member.size(); ++i) {
+    want.push_back("zab " + std::to_string(i));
+    want.push_back(Bytes(member[i]));
+  }
+  ASSERT_TRUE(RunUntil([&] {
+    return members_[2]->arrivals[1].size() == want.size() &&
+           members_[1]->arrivals[2].size() == want.size();
+  }));
+  EXPECT_EQ(members_[2]->arrivals[1], want);
+  EXPECT_EQ(members_[1]->arrivals[2], want);
+  EXPECT_EQ(members_[2]->transport->stats().malformed, 0u);
 }
 
 TEST_F(PeerTransportTest, MemberOfAnotherClusterIsRefusedAndLogged) {

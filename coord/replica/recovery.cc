@@ -34,40 +34,65 @@ Status Replay(const storage::Log& log, RecoveredState* state) {
 
 }  // namespace
 
-Result<RecoveredState> Recover(const storage::SnapshotStore& snapshots, const storage::Log& log,
-                               TreeLimits limits) {
-  RecoveredState state{DataTree(limits), 0, {}, 0};
-  bool loaded = false;
+// The newest snapshot that loads, or the empty tree when none was ever recorded.
+Status LoadNewestSnapshot(const storage::SnapshotStore& snapshots, const storage::Log& log,
+                          TreeLimits limits, DataTree* tree, Zxid* snapshot_zxid,
+                          std::vector<std::string>* skipped) {
   for (const storage::SnapshotInfo& info : snapshots.List()) {
     Result<storage::LoadedSnapshot> file = snapshots.Load(info);
     if (!file.ok()) {
-      state.skipped.push_back(info.path + ": " + file.status().ToString());
+      skipped->push_back(info.path + ": " + file.status().ToString());
       continue;
     }
-    Result<DataTree> tree = TreeSnapshotCodec::Read(file->body, limits);
-    if (!tree.ok()) {
-      state.skipped.push_back(info.path + ": " + tree.status().ToString());
+    Result<DataTree> loaded = TreeSnapshotCodec::Read(file->body, limits);
+    if (!loaded.ok()) {
+      skipped->push_back(info.path + ": " + loaded.status().ToString());
       continue;
     }
-    if (tree->last_zxid() != info.zxid) {
-      state.skipped.push_back(info.path + ": body zxid " + ZxidToString(tree->last_zxid()) +
-                              " differs from the file name");
+    if (loaded->last_zxid() != info.zxid) {
+      skipped->push_back(info.path + ": body zxid " + ZxidToString(loaded->last_zxid()) +
+                         " differs from the file name");
       continue;
     }
-    state.tree = std::move(tree).value();
-    state.snapshot_zxid = info.zxid;
-    loaded = true;
-    break;
+    *tree = std::move(loaded).value();
+    *snapshot_zxid = info.zxid;
+    return Status::Ok();
   }
-  if (!loaded && log.GetHardState().last_snapshot_zxid != 0) {
+  if (log.GetHardState().last_snapshot_zxid != 0) {
     return Status(Code::kCorruption,
                   "no valid snapshot, but snapshot " +
                       ZxidToString(log.GetHardState().last_snapshot_zxid) +
                       " was recorded: the log may be purged below it, so replaying it from the "
                       "start would lose state");
   }
+  *tree = DataTree(limits);
+  *snapshot_zxid = 0;
+  return Status::Ok();
+}
+
+Result<RecoveredState> Recover(const storage::SnapshotStore& snapshots, const storage::Log& log,
+                               TreeLimits limits) {
+  RecoveredState state{DataTree(limits), 0, {}, 0};
+  COORD_RETURN_IF_ERROR(LoadNewestSnapshot(snapshots, log, limits, &state.tree,
+                                           &state.snapshot_zxid, &state.skipped));
   COORD_RETURN_IF_ERROR(Replay(log, &state));
   return state;
+}
+
+Result<RecoveredMember> RecoverMember(const storage::SnapshotStore& snapshots,
+                                      const storage::Log& log, TreeLimits limits) {
+  RecoveredMember member{DataTree(limits), 0, {}, log.GetHardState(), {}};
+  COORD_RETURN_IF_ERROR(LoadNewestSnapshot(snapshots, log, limits, &member.tree,
+                                           &member.snapshot_zxid, &member.skipped));
+  Zxid next = member.snapshot_zxid + 1;
+  while (next != 0 && next <= log.LastZxid()) {
+    COORD_ASSIGN_OR_RETURN(std::vector<storage::LogEntry> entries,
+                           log.Read(next, std::numeric_limits<Zxid>::max(), kReplayChunkBytes));
+    if (entries.empty()) break;
+    next = entries.back().zxid + 1;
+    for (storage::LogEntry& e : entries) member.log.push_back(std::move(e));
+  }
+  return member;
 }
 
 namespace {

@@ -29,6 +29,20 @@ struct RecoveredState {
 Result<RecoveredState> Recover(const storage::SnapshotStore& snapshots, const storage::Log& log,
                                TreeLimits limits = {});
 
+// An ensemble member's recovery: the newest valid snapshot (same rules as above) and, without
+// applying them, the log's entries above it and the hard state. The consensus core decides which
+// of those entries are committed and hands them out for apply (a TRUNC may remove some).
+struct RecoveredMember {
+  DataTree tree;
+  Zxid snapshot_zxid = 0;
+  std::vector<std::string> skipped;
+  storage::HardState hard_state;
+  std::vector<storage::LogEntry> log;  // above snapshot_zxid, in zxid order
+};
+
+Result<RecoveredMember> RecoverMember(const storage::SnapshotStore& snapshots,
+                                      const storage::Log& log, TreeLimits limits = {});
+
 // Writes a snapshot of `tree` at tree.last_zxid() synchronously, then purges the log below the
 // oldest snapshot kept and records the snapshot in the log's hard state.
 Status WriteSnapshotAndPurge(storage::SnapshotStore& snapshots, storage::Log& log,

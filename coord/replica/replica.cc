@@ -78,10 +78,29 @@ Zxid Replica::NextZxid() {
 
 // --- sessions -----------------------------------------------------------------------------------
 
+Replica::~Replica() = default;
+
 void Replica::CreateSession(SessionId id, std::string password, int32_t requested_timeout_ms,
                             int64_t now_ms) {
   int32_t timeout = NegotiateTimeout(requested_timeout_ms);
   creating_[id] = timeout;
+  if (clustered()) {
+    CreateSessionRequest request{id, timeout, std::move(password)};
+    if (!leader()) {
+      ForwardToLeader(ForwardRequest{id, 0, AuthContext{}, std::move(request)});
+      return;
+    }
+    Status s = ProposeToCore(request, 0, 0, AuthContext{}, now_ms, nullptr).status();
+    if (!s.ok()) {
+      creating_.erase(id);
+      ConnectResponse r;
+      r.code = s.code();
+      r.message = s.message();
+      r.session_id = id;
+      Emit(id, std::move(r), /*close=*/true);
+    }
+    return;
+  }
   Propose(CreateSessionRequest{id, timeout, std::move(password)}, 0, 0, AuthContext{}, now_ms,
           nullptr);
 }
@@ -109,6 +128,7 @@ ConnectResponse Replica::ResumeSession(const ConnectRequest& request, int64_t no
     return r;
   }
   tracker_.Touch(request.session_id, now_ms / options_.tick_ms);
+  if (clustered()) touched_.insert(request.session_id);
   r.password = *password;
   r.timeout_ms = *tree_.SessionTimeout(request.session_id);
   return r;
@@ -134,18 +154,39 @@ void Replica::Submit(SessionId session, ClientRequest request, int64_t now_ms) {
   }
   SessionState& state = it->second;
   tracker_.Touch(session, now_ms / options_.tick_ms);
+  if (clustered()) touched_.insert(session);
   Pending pending;
   pending.request_id = request.id;
   if (IsWrite(request.op)) {
     pending.kind = Pending::Kind::kWrite;
     pending.op = request.op;
-    Propose(ToWrite(std::move(request.op)), session, request.id, state.auth, now_ms, &pending);
+    if (clustered()) {
+      ClusterSubmitWrite(session, state, ToWrite(std::move(request.op)), now_ms, &pending);
+    } else {
+      Propose(ToWrite(std::move(request.op)), session, request.id, state.auth, now_ms, &pending);
+    }
   } else if (std::holds_alternative<CloseSessionClientRequest>(request.op)) {
     pending.kind = Pending::Kind::kWrite;
     pending.op = request.op;
     pending.close_after = true;
     state.closing = true;
-    Propose(CloseSessionRequest{session}, session, request.id, state.auth, now_ms, &pending);
+    if (clustered()) {
+      ClusterSubmitWrite(session, state, CloseSessionRequest{session}, now_ms, &pending);
+    } else {
+      Propose(CloseSessionRequest{session}, session, request.id, state.auth, now_ms, &pending);
+    }
+  } else if (clustered() && std::holds_alternative<SyncRequest>(request.op)) {
+    // Rule 8: the reply waits until this member applied everything the leader had committed
+    // when the sync reached it; the leader asks itself.
+    pending.kind = Pending::Kind::kSync;
+    pending.op = std::move(request.op);
+    syncing_.insert(session);
+    if (leader()) {
+      pending.sync_zxid = node_->committed_zxid();
+    } else {
+      pending.sync_zxid = kSyncUnknown;
+      ForwardToLeader(ForwardRequest{session, request.id, AuthContext{}, SyncRequest{}});
+    }
   } else if (auto* auth = std::get_if<AddAuthRequest>(&request.op)) {
     // Identities change at once, so every later request of the session carries them; the reply
     // keeps its place in the session's order.
@@ -194,6 +235,10 @@ void Replica::Propose(const WriteRequest& request, SessionId session, int64_t re
 void Replica::Tick(int64_t now_ms) {
   int64_t tick = now_ms / options_.tick_ms;
   if (tick <= last_tick_) return;
+  if (clustered()) {
+    ClusterTick(tick, now_ms);
+    return;
+  }
   last_tick_ = tick;
   for (SessionId session : tracker_.Expire(tick)) {
     auto it = sessions_.find(session);
@@ -217,6 +262,10 @@ void Replica::Drain(SessionId session) {
   while (!state.queue.empty()) {
     Pending& head = state.queue.front();
     if (head.kind == Pending::Kind::kWrite) return;  // not applied yet
+    if (head.kind == Pending::Kind::kSync) {
+      if (tree_.last_zxid() < head.sync_zxid) return;  // not caught up with the leader yet
+      head.response = ClientResponse{};
+    }
     if (head.kind == Pending::Kind::kRead) {
       ReadContext ctx{tree_, watches_, session, state.auth, options_.read_limits};
       if (auto* restore = std::get_if<SetWatchesRequest>(&head.op)) {
@@ -303,8 +352,12 @@ void Replica::ApplyOne(const Proposal& proposal) {
     }
   } else if (const auto* close = std::get_if<CloseSessionTxn>(&txn)) {
     // An expiry (session 0 asked) closes the connection; a client's own close is answered in
-    // its queue first.
-    if (proposal.record.session_id == 0) {
+    // its queue first, on the member that took it; every other member just forgets the session.
+    bool answered_here = false;
+    if (auto s = sessions_.find(close->session_id); s != sessions_.end()) {
+      for (const Pending& p : s->second.queue) answered_here |= p.close_after;
+    }
+    if (result.status.ok() && (proposal.record.session_id == 0 || !answered_here)) {
       Emit(close->session_id, std::nullopt, /*close=*/true);
       ForgetSession(close->session_id);
     }
@@ -321,7 +374,11 @@ void Replica::ApplyOne(const Proposal& proposal) {
   auto it = sessions_.find(session);
   if (it == sessions_.end()) return;
   for (Pending& pending : it->second.queue) {
-    if (pending.kind == Pending::Kind::kWrite && pending.zxid == proposal.zxid) {
+    // Forwarded writes learn their zxid here: a session's writes commit in its order, and its
+    // request ids are unique while the session is attached here.
+    if (pending.kind == Pending::Kind::kWrite &&
+        (pending.zxid == proposal.zxid ||
+         (pending.zxid == 0 && pending.request_id == proposal.record.request_id))) {
       pending.response = WriteResponse(pending, result);
       pending.kind = Pending::Kind::kDone;
       break;
@@ -386,6 +443,34 @@ std::vector<Outbound> Replica::TakeOutput() {
 
 ServerStatusResponse Replica::ServerStatus(uint64_t connections) const {
   ServerStatusResponse s;
+  if (clustered()) {
+    s.role = role_.role == zab::Role::kLeading     ? "leader"
+             : role_.role == zab::Role::kFollowing ? "follower"
+             : role_.role == zab::Role::kObserving ? "observer"
+             : role_.role == zab::Role::kStopped   ? "stopped"
+                                                   : "looking";
+    s.server_id = options_.server_id;
+    s.leader_id = role_.leader;
+    s.epoch = node_->epoch();
+    s.last_zxid = node_->last_zxid();
+    s.committed_zxid = node_->committed_zxid();
+    s.node_count = tree_.node_count();
+    s.session_count = sessions_.size();
+    s.watch_count = watches_.size();
+    s.connection_count = connections;
+    s.digest = tree_.digest();
+    for (const zab::Node::LearnerProgress& p : node_->Progress()) {
+      MemberStatus m;
+      m.id = p.id;
+      m.role = !p.synced ? "syncing" : p.observer ? "observer" : "follower";
+      m.last_zxid = p.acked_zxid;
+      m.lag = EpochOf(p.acked_zxid) == EpochOf(s.last_zxid)
+                  ? static_cast<int64_t>(CounterOf(s.last_zxid)) - CounterOf(p.acked_zxid)
+                  : static_cast<int64_t>(CounterOf(s.last_zxid));
+      s.members.push_back(std::move(m));
+    }
+    return s;
+  }
   s.role = "standalone";
   s.server_id = options_.server_id;
   s.leader_id = options_.server_id;

@@ -82,13 +82,6 @@ SessionId Server::NewSessionId() {
 
 Status Server::Start() {
   SetLogLevel(config_.log_level);
-  if (config_.cluster) {
-    // The cluster section parses and validates, but this server does not replicate yet ([C] in
-    // progress): refuse rather than run a would-be cluster member as an unreplicated standalone.
-    return Status(Code::kUnimplemented,
-                  "the config has a cluster: section, but replication is not implemented yet; "
-                  "remove the section to run standalone");
-  }
   std::error_code ec;
   std::filesystem::create_directories(storage::LogDirOf(config_.data_dir), ec);
   if (ec) {
@@ -108,40 +101,11 @@ Status Server::Start() {
 
   TreeLimits limits;
   limits.max_data_bytes = config_.max_data_bytes;
-  COORD_ASSIGN_OR_RETURN(RecoveredState recovered, Recover(*snapshots_, *log, limits));
-  for (const std::string& skipped : recovered.skipped) LOG_WARN << "skipped snapshot " << skipped;
-  // Loading a snapshot allocates and frees its whole body and transient indexes; give that memory
-  // back to the system instead of keeping it in malloc's free lists for the process's lifetime.
-  malloc_trim(0);
-  LOG_INFO << "recovered " << recovered.tree.node_count() << " znodes and "
-           << recovered.tree.Sessions().size() << " sessions at zxid "
-           << ZxidToString(recovered.tree.last_zxid()) << " (snapshot "
-           << ZxidToString(recovered.snapshot_zxid) << " + " << recovered.replayed
-           << " log entries)";
-
-  // Each run proposes in a new epoch above everything durable, so zxids never repeat.
-  storage::HardState hard_state = log->GetHardState();
-  Epoch epoch = std::max({hard_state.accepted_epoch, hard_state.current_epoch,
-                          EpochOf(recovered.tree.last_zxid()), EpochOf(log->LastZxid())}) +
-                1;
-  hard_state.accepted_epoch = hard_state.current_epoch = epoch;
-  storage::LogBatch batch;
-  batch.hard_state = hard_state;
-  COORD_RETURN_IF_ERROR(log->Commit(batch));
-
-  ReplicaOptions options;
-  options.tree_limits = limits;
-  options.tick_ms = config_.tick_ms;
-  options.min_session_timeout_ms = config_.min_session_timeout_ms;
-  options.max_session_timeout_ms = config_.max_session_timeout_ms;
-  options.max_watches_per_session = config_.max_watches_per_session;
-  options.read_limits.max_page_bytes = config_.max_frame_bytes / 2;
-  options.super_digest = config_.super_digest;
-  replica_ = std::make_unique<Replica>(options, std::move(recovered.tree), epoch, NowMs());
-  next_session_id_ = (int64_t{options.server_id & 0x7f} << 56) | ((NowMs() & 0xffffffffffLL) << 16);
-
-  writer_ = std::make_unique<LogWriter>(&loop_, std::move(log),
-                                        [this](const Status& s, Zxid zxid) { OnDurable(s, zxid); });
+  if (config_.cluster) {
+    COORD_RETURN_IF_ERROR(StartMember(std::move(log), limits));
+  } else {
+    COORD_RETURN_IF_ERROR(StartStandalone(std::move(log), limits));
+  }
 
   COORD_ASSIGN_OR_RETURN(sockaddr_storage addr, Resolve(config_.client_address));
   uv_tcp_init(&loop_, &listener_);
@@ -150,8 +114,10 @@ Status Server::Start() {
   if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, &OnNewConnection);
   if (rc != 0) {
     writer_->Stop();
+    if (transport_) transport_->Close();
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
-    uv_run(&loop_, UV_RUN_NOWAIT);
+    while (uv_run(&loop_, UV_RUN_NOWAIT) != 0 && transport_ && !transport_->closed()) {
+    }
     return Status(Code::kIoError,
                   "cannot listen on " + config_.client_address.ToString() + ": " + uv_strerror(rc));
   }
@@ -176,14 +142,60 @@ Status Server::Start() {
   uv_signal_start(&sigterm_, &OnSignal, SIGTERM);
   uv_signal_start(&sigint_, &OnSignal, SIGINT);
   started_ = true;
-  LOG_INFO << "coordd serving clients on " << bound_.ToString() << ", data in " << config_.data_dir
-           << ", epoch " << epoch;
+  LOG_INFO << "coordd listening for clients on " << bound_.ToString() << ", data in "
+           << config_.data_dir;
   return Status::Ok();
 }
 
 void Server::Run() {
   uv_run(&loop_, UV_RUN_DEFAULT);
   uv_loop_close(&loop_);
+}
+
+Status Server::StartStandalone(std::unique_ptr<storage::Log> log, const TreeLimits& limits) {
+  COORD_ASSIGN_OR_RETURN(RecoveredState recovered, Recover(*snapshots_, *log, limits));
+  for (const std::string& skipped : recovered.skipped) LOG_WARN << "skipped snapshot " << skipped;
+  // Loading a snapshot allocates and frees its whole body and transient indexes; give that memory
+  // back to the system instead of keeping it in malloc's free lists for the process's lifetime.
+  malloc_trim(0);
+  LOG_INFO << "recovered " << recovered.tree.node_count() << " znodes and "
+           << recovered.tree.Sessions().size() << " sessions at zxid "
+           << ZxidToString(recovered.tree.last_zxid()) << " (snapshot "
+           << ZxidToString(recovered.snapshot_zxid) << " + " << recovered.replayed
+           << " log entries)";
+
+  // Each run proposes in a new epoch above everything durable, so zxids never repeat.
+  storage::HardState hard_state = log->GetHardState();
+  Epoch epoch = std::max({hard_state.accepted_epoch, hard_state.current_epoch,
+                          EpochOf(recovered.tree.last_zxid()), EpochOf(log->LastZxid())}) +
+                1;
+  hard_state.accepted_epoch = hard_state.current_epoch = epoch;
+  storage::LogBatch batch;
+  batch.hard_state = hard_state;
+  COORD_RETURN_IF_ERROR(log->Commit(batch));
+
+  ReplicaOptions options = MakeReplicaOptions(limits);
+  replica_ = std::make_unique<Replica>(options, std::move(recovered.tree), epoch, NowMs());
+  next_session_id_ = (int64_t{options.server_id & 0x7f} << 56) | ((NowMs() & 0xffffffffffLL) << 16);
+  LOG_INFO << "standalone, epoch " << epoch;
+
+  writer_ = std::make_unique<LogWriter>(&loop_, std::move(log),
+                                        [this](const Status& s, Zxid zxid) { OnDurable(s, zxid); });
+
+  return Status::Ok();
+}
+
+ReplicaOptions Server::MakeReplicaOptions(const TreeLimits& limits) const {
+  ReplicaOptions options;
+  options.tree_limits = limits;
+  options.tick_ms = config_.tick_ms;
+  options.min_session_timeout_ms = config_.min_session_timeout_ms;
+  options.max_session_timeout_ms = config_.max_session_timeout_ms;
+  options.max_watches_per_session = config_.max_watches_per_session;
+  options.read_limits.max_page_bytes = config_.max_frame_bytes / 2;
+  options.super_digest = config_.super_digest;
+  if (config_.cluster) options.server_id = config_.cluster->member_id;
+  return options;
 }
 
 // --- connections --------------------------------------------------------------------------------
@@ -264,6 +276,17 @@ void Server::HandleConnect(Connection* conn, const ConnectRequest& request) {
     conn->Close(r.message);
     return;
   }
+  if (!replica_->serving()) {
+    // An ensemble member between leaders (or still syncing) serves nobody: the client tries
+    // another member, or this one again later.
+    ConnectResponse r;
+    r.code = Code::kConnectionLoss;
+    r.message = "member " + std::to_string(config_.cluster ? config_.cluster->member_id : 0) +
+                " is not serving (no established leader)";
+    conn->Send(r);
+    conn->Close(r.message);
+    return;
+  }
   if (request.session_id == 0) {
     SessionId id = NewSessionId();
     conn->set_session(id);
@@ -297,9 +320,13 @@ void Server::HandleConnect(Connection* conn, const ConnectRequest& request) {
 
 void Server::Pump() {
   if (!replica_) return;
-  std::vector<storage::LogEntry> entries = replica_->TakeEntriesToPersist();
-  txns_since_snapshot_ += entries.size();
-  writer_->Append(std::move(entries));
+  if (replica_->clustered()) {
+    PumpCluster();
+  } else {
+    std::vector<storage::LogEntry> entries = replica_->TakeEntriesToPersist();
+    txns_since_snapshot_ += entries.size();
+    writer_->Append(std::move(entries));
+  }
 
   std::vector<Connection*> dirty;
   for (Outbound& out : replica_->TakeOutput()) {
@@ -363,7 +390,7 @@ void Server::Tick() {
 }
 
 void Server::MaybeSnapshot() {
-  if (snapshot_child_ || snapshot_finishing_ || shutting_down_) return;
+  if (snapshot_child_ || snapshot_finishing_ || shutting_down_ || installing_snapshot_) return;
   if (txns_since_snapshot_ < config_.snapshot_every_txns) return;
   // The tree holds only durable, applied transactions, so any moment is a valid snapshot point,
   // even with proposals in flight.
@@ -394,6 +421,8 @@ void Server::PollSnapshot() {
                      snapshot_finishing_ = false;
                      if (s.ok()) {
                        LOG_INFO << "snapshot at " << ZxidToString(zxid) << " done";
+                       // The core may now forget what the snapshot covers.
+                       replica_->Compact(zxid);
                      } else {
                        LOG_WARN << "after snapshot " << ZxidToString(zxid) << ": " << s.ToString();
                      }
@@ -439,6 +468,7 @@ void Server::MaybeFinishShutdown() {
   for (auto& [id, conn] : connections_) all.push_back(conn);
   for (Connection* conn : all) conn->Close("server shutting down");
   writer_->Stop();
+  if (transport_) transport_->Close();
   uv_timer_stop(&tick_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);

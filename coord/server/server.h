@@ -1,5 +1,7 @@
 // Server: coordd's libuv shell around a Replica — the listener, the connections, the tick
-// timer, the fsync thread (LogWriter), forked snapshots and signal handling.
+// timer, the fsync thread (LogWriter), forked snapshots and signal handling; in an ensemble also
+// the peer transport, the consensus core's batches on the LogWriter and the leader's snapshots
+// (server_cluster.cc).
 //
 // Everything here is I/O plumbing; decisions (what a request means, its order, sessions,
 // watches) are the Replica's. After every input (bytes read, a commit made durable, a tick) the
@@ -18,6 +20,7 @@
 #include "coord/replica/replica.h"
 #include "coord/server/config.h"
 #include "coord/server/log_writer.h"
+#include "coord/server/peer_transport.h"
 #include "storage/snapshot_store.h"
 
 namespace coord::server {
@@ -52,6 +55,15 @@ class Server {
   void Tick();
   void HandleConnect(Connection* conn, const ConnectRequest& request);
   void OnDurable(const Status& status, Zxid zxid);
+  Status StartStandalone(std::unique_ptr<storage::Log> log, const TreeLimits& limits);
+  void RecordSnapshotDone(Zxid zxid);
+
+  // server_cluster.cc
+  Status StartMember(std::unique_ptr<storage::Log> log, const TreeLimits& limits);
+  ReplicaOptions MakeReplicaOptions(const TreeLimits& limits) const;
+  void PumpCluster();
+  void Persist(zab::PersistBatch batch);
+  void OnBatchDurable(const Status& status, uint64_t batch_id);
   void MaybeSnapshot();
   void PollSnapshot();
   void MaybeFinishShutdown();
@@ -67,6 +79,8 @@ class Server {
   uv_signal_t sigint_;
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<LogWriter> writer_;
+  std::unique_ptr<PeerTransport> transport_;  // ensemble only
+  bool installing_snapshot_ = false;          // a leader's snapshot is being written
   std::optional<storage::SnapshotStore> snapshots_;
   std::optional<storage::SnapshotChild> snapshot_child_;
   uint64_t txns_since_snapshot_ = 0;

@@ -77,6 +77,10 @@ class Node {
   // operation_timeout (the zxid counter is exhausted: the leader stepped down to force a new
   // epoch, rule 1).
   Result<Zxid> Propose(std::string payload);
+  // The same, with the payload built once its zxid is known: the application's preparation step
+  // needs the zxid the transaction will commit at. `make_payload` is called only when the
+  // proposal is accepted, exactly once, before this returns.
+  Result<Zxid> Propose(const std::function<std::string(Zxid)>& make_payload);
 
   // Every batch up to and including `batch_id` is durable.
   void Persisted(uint64_t batch_id);
@@ -101,6 +105,16 @@ class Node {
   Zxid applied_zxid() const { return applied_zxid_; }
   const Vote& vote() const { return election_.vote(); }
   MemberId id() const { return options_.id; }
+
+  // A leader's view of each learner (empty on other roles): for status and lag reports.
+  struct LearnerProgress {
+    MemberId id = 0;
+    bool observer = false;
+    bool synced = false;  // past NEWLEADER: proposals and commits flow to it
+    Zxid acked_zxid = 0;  // durable on the learner (an observer: what it was sent)
+    int64_t silent_ticks = 0;
+  };
+  std::vector<LearnerProgress> Progress() const;
 
  private:
   // node.cc: plumbing shared by every role.

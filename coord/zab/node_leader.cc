@@ -209,6 +209,20 @@ void Node::MaybeCommit() {
 }
 
 Result<Zxid> Node::Propose(std::string payload) {
+  return Propose([&payload](Zxid) { return std::move(payload); });
+}
+
+std::vector<Node::LearnerProgress> Node::Progress() const {
+  std::vector<LearnerProgress> out;
+  if (role_ != Role::kLeading) return out;
+  for (const auto& [id, peer] : leader_.peers) {
+    out.push_back({id, peer.observer, peer.phase >= Phase::kSynced, peer.acked_zxid,
+                   tick_ - peer.last_heard_tick});
+  }
+  return out;
+}
+
+Result<Zxid> Node::Propose(const std::function<std::string(Zxid)>& make_payload) {
   if (role_ != Role::kLeading || !leader_.established) {
     // Rule 4: no proposal in a new epoch before a quorum acknowledged NEWLEADER.
     return Status(Code::kConnectionLoss, "not an established leader");
@@ -223,7 +237,8 @@ Result<Zxid> Node::Propose(std::string payload) {
   if (leader_.counter - committed_counter >= options_.max_outstanding_proposals) {
     return Status(Code::kThrottled, "too many outstanding proposals");
   }
-  const Entry entry{MakeZxid(leader_.epoch, ++leader_.counter), std::move(payload)};
+  const Zxid zxid = MakeZxid(leader_.epoch, ++leader_.counter);
+  const Entry entry{zxid, make_payload(zxid)};
   AppendEntry(entry);
   for (const auto& [id, peer] : leader_.peers) {
     if (!peer.observer && peer.phase >= Phase::kSynced) Send(id, Proposal{leader_.epoch, entry});

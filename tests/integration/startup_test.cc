@@ -54,14 +54,28 @@ TEST(StartupTest, AMissingConfigFileIsAnError) {
   EXPECT_NE(o.output.find("/nonexistent/coord.yaml"), std::string::npos) << o.output;
 }
 
-TEST(StartupTest, AClusterSectionIsRefusedUntilReplicationExists) {
-  Outcome check =
-      RunCoordd("--check-config --config " COORD_SOURCE_DIR "/conf/cluster/member-1.yaml");
-  EXPECT_EQ(check.exit_code, 0) << check.output;
-  Outcome run = RunCoordd("--config " COORD_SOURCE_DIR "/conf/cluster/member-1.yaml --data-dir " +
-                          ::testing::TempDir() + "member-1");
-  EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.output.find("replication is not implemented yet"), std::string::npos) << run.output;
+TEST(StartupTest, TheLocalEnsembleConfigsAreValid) {
+  for (int n = 1; n <= 3; ++n) {
+    Outcome check = RunCoordd("--check-config --config " COORD_SOURCE_DIR "/conf/cluster/member-" +
+                              std::to_string(n) + ".yaml");
+    EXPECT_EQ(check.exit_code, 0) << check.output;
+  }
+}
+
+TEST(StartupTest, AMemberWhosePeerAddressIsUnusableExitsWithAnError) {
+  Outcome o = RunCoordd(
+      "--config " +
+      WriteConfig("bad-peer.yaml",
+                  "cluster:\n"
+                  "  cluster_id: t\n"
+                  "  member_id: 1\n"
+                  "  members:\n"
+                  "    - {id: 1, peer_address: 203.0.113.1:1, client_address: 127.0.0.1:3}\n"
+                  "    - {id: 2, peer_address: 127.0.0.1:11, client_address: 127.0.0.1:12}\n"
+                  "    - {id: 3, peer_address: 127.0.0.1:13, client_address: 127.0.0.1:14}\n") +
+      " --data-dir " + ::testing::TempDir() + "bad-peer");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.output.find("203.0.113.1:1"), std::string::npos) << o.output;
 }
 
 TEST(StartupTest, AnUnusableAddressIsAnError) {

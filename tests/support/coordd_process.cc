@@ -49,8 +49,8 @@ CoorddProcess::CoorddProcess(CoorddOptions options)
   log_path_ = work_dir_ + "/coordd.log";
   port_ = options_.port;
   std::ofstream config(config_path_);
-  config << "client_address: 127.0.0.1:0\n"
-         << "data_dir: " << data_dir_ << "\n"
+  if (!options_.cluster_member) config << "client_address: 127.0.0.1:0\n";
+  config << "data_dir: " << data_dir_ << "\n"
          << "log_level: debug\n"
          << options_.extra_config;
 }
@@ -74,8 +74,13 @@ void CoorddProcess::Start() {
     if (log >= 0) dup2(log, STDERR_FILENO);
     close(out[0]);
     close(out[1]);
-    execl(CoorddBinary(), "coordd", "--config", config_path_.c_str(), "--client-address",
-          address.c_str(), static_cast<char*>(nullptr));
+    if (options_.cluster_member) {
+      execl(CoorddBinary(), "coordd", "--config", config_path_.c_str(),
+            static_cast<char*>(nullptr));
+    } else {
+      execl(CoorddBinary(), "coordd", "--config", config_path_.c_str(), "--client-address",
+            address.c_str(), static_cast<char*>(nullptr));
+    }
     _exit(127);
   }
   close(out[1]);

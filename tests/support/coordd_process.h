@@ -18,6 +18,9 @@ struct CoorddOptions {
   std::string data_dir;
   // 0: the OS picks; Restart() reuses the port first chosen.
   int port = 0;
+  // A member of an ensemble: extra_config carries the cluster section, which decides the client
+  // address (port is then that member's client port; no --client-address is passed).
+  bool cluster_member = false;
 };
 
 class CoorddProcess {

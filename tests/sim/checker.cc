@@ -25,7 +25,8 @@ void Checker::CheckDigest(zab::MemberId id, Zxid zxid, uint64_t digest) {
       << " has " << digest << ", another member had " << it->second << context_();
 }
 
-void Checker::OnApply(zab::MemberId id, Zxid zxid, const std::string& payload, uint64_t digest) {
+void Checker::OnApply(zab::MemberId id, Zxid zxid, const std::string& payload,
+                      std::optional<uint64_t> digest) {
   Zxid& last = last_applied_[static_cast<size_t>(id - 1)];
   CHECK_GT(zxid, last) << "VIOLATION member " << id << " applied " << ZxidToString(zxid)
                        << " after " << ZxidToString(last) << " (order)" << context_();
@@ -46,25 +47,47 @@ void Checker::OnApply(zab::MemberId id, Zxid zxid, const std::string& payload, u
       << "VIOLATION member " << id << " applied " << ZxidToString(zxid) << " right after "
       << ZxidToString(last) << " but " << ZxidToString(next->first)
       << " was committed in between (gap)" << context_();
-  CheckDigest(id, zxid, digest);
+  if (digest) CheckDigest(id, zxid, *digest);
   last = zxid;
   max_applied_anywhere_ = std::max(max_applied_anywhere_, zxid);
 }
 
-void Checker::OnInstall(zab::MemberId id, Zxid zxid, uint64_t digest) {
+void Checker::OnInstall(zab::MemberId id, Zxid zxid, std::optional<uint64_t> digest) {
   CHECK(zxid == 0 || committed_.contains(zxid))
       << "VIOLATION member " << id << " installed a snapshot at " << ZxidToString(zxid)
       << ", a zxid nobody applied" << context_();
-  CheckDigest(id, zxid, digest);
+  if (digest) CheckDigest(id, zxid, *digest);
   last_applied_[static_cast<size_t>(id - 1)] = zxid;
 }
 
-void Checker::OnAcknowledged(Zxid zxid, const std::string& payload) {
-  auto it = committed_.find(zxid);
-  CHECK(it != committed_.end() && it->second == PayloadHash(payload))
-      << "VIOLATION acknowledged " << ZxidToString(zxid) << " is not the applied payload"
-      << context_();
+void Checker::OnAcknowledged(Zxid zxid) {
+  CHECK(committed_.contains(zxid)) << "VIOLATION acknowledged " << ZxidToString(zxid)
+                                   << " was never applied by any member" << context_();
   acked_.insert(zxid);
+}
+
+void Checker::TrackEphemeral(std::string path, SessionId owner, Zxid czxid) {
+  ephemerals_.push_back({std::move(path), owner, czxid});
+}
+
+void Checker::OnClientViolation(const std::string& why) {
+  CHECK(false) << "VIOLATION " << why << context_();
+}
+
+void Checker::CheckEphemerals(const MemberView& m) const {
+  const DataTree& tree = *m.tree;
+  for (const Ephemeral& e : ephemerals_) {
+    if (tree.last_zxid() < e.czxid) continue;  // not applied here yet (or an older snapshot)
+    const bool owner_alive = tree.SessionExists(e.owner);
+    std::optional<NodeView> node = tree.Find(e.path);
+    CHECK(node || !owner_alive) << "VIOLATION acknowledged ephemeral " << e.path << " of session "
+                                << e.owner << " vanished from member " << m.id << " at "
+                                << ZxidToString(tree.last_zxid())
+                                << " while its session still exists there" << context_();
+    CHECK(!node || owner_alive || node->ephemeral_owner != e.owner)
+        << "VIOLATION ephemeral " << e.path << " outlived its session " << e.owner << " on member "
+        << m.id << " at " << ZxidToString(tree.last_zxid()) << context_();
+  }
 }
 
 Zxid Checker::MaxAckedBefore(Epoch epoch) const {
@@ -75,6 +98,7 @@ Zxid Checker::MaxAckedBefore(Epoch epoch) const {
 
 void Checker::Step(const std::vector<MemberView>& members) {
   for (const MemberView& m : members) {
+    if (m.tree) CheckEphemerals(m);
     if (!m.up || !m.established) continue;
     if (m.role == zab::Role::kLeading) {
       auto [it, inserted] = leader_of_.emplace(m.epoch, m.id);
@@ -96,7 +120,8 @@ void Checker::Step(const std::vector<MemberView>& members) {
   }
 }
 
-void Checker::Final(const std::vector<MemberView>& members) {
+void Checker::Final(const std::vector<MemberView>& members,
+                    const std::vector<Expectation>& objects) {
   const Zxid last_acked = acked_.empty() ? 0 : *acked_.rbegin();
   for (const MemberView& m : members) {
     CHECK(m.up) << "final: member " << m.id << " is down" << context_();
@@ -108,6 +133,17 @@ void Checker::Final(const std::vector<MemberView>& members) {
     CHECK_GE(m.tree_zxid, last_acked)
         << "VIOLATION acknowledged " << ZxidToString(last_acked) << " missing from member " << m.id
         << " at the end" << context_();
+    for (const Expectation& e : objects) {
+      std::string data;
+      Stat stat;
+      const Status s = m.tree->GetData(e.path, &data, &stat);
+      CHECK(s.ok()) << "VIOLATION acknowledged " << e.path << " missing from member " << m.id
+                    << " at the end: " << s.ToString() << context_();
+      CHECK(std::find(e.allowed.begin(), e.allowed.end(), data) != e.allowed.end())
+          << "VIOLATION member " << m.id << " has " << e.path << " = '" << data
+          << "', not the acknowledged data '" << e.allowed.front()
+          << "' (nor a later unanswered write's)" << context_();
+    }
   }
 }
 

@@ -6,12 +6,11 @@
 
 #include "coord/base/check.h"
 #include "coord/tree/tree_snapshot.h"
-#include "protocol/txn_codec.h"
 
 namespace coord::sim {
 namespace {
 
-constexpr size_t kTraceTail = 60;
+constexpr size_t kTraceTail = 80;
 
 class StringSink : public ByteSink {
  public:
@@ -72,6 +71,24 @@ std::string Describe(const zab::Message& message) {
   return out;
 }
 
+std::string Describe(const MemberMessage& message) {
+  if (const auto* m = std::get_if<ForwardRequest>(&message)) {
+    const auto* op = std::get_if<ClientOp>(&m->op);
+    return "FORWARD s" + std::to_string(m->session) + " #" + std::to_string(m->request_id) + " " +
+           (op ? ClientOpName(*op) : "create_session");
+  }
+  if (const auto* m = std::get_if<ForwardReply>(&message)) {
+    return "FORWARD_REPLY s" + std::to_string(m->session) + " #" + std::to_string(m->request_id) +
+           " " + std::string(CodeName(m->code)) + " " + ZxidToString(m->zxid);
+  }
+  return "TOUCHES " + std::to_string(std::get<SessionTouches>(message).sessions.size());
+}
+
+std::string Describe(const PeerMessage& message) {
+  if (const auto* z = std::get_if<zab::Message>(&message)) return Describe(*z);
+  return Describe(std::get<MemberMessage>(message));
+}
+
 }  // namespace
 
 SimCluster::SimCluster(SimConfig config)
@@ -81,10 +98,10 @@ SimCluster::SimCluster(SimConfig config)
       disk_prng_(config.seed * 4 + 2),
       load_prng_(config.seed * 4 + 3),
       network_(&net_prng_, {}),
-      workload_(&load_prng_),
       checker_(config.voters + config.observers, DataTree().digest(), [this] { return Context(); }),
       faults_on_(config.faults) {
   CHECK(config_.voters == 3 || config_.voters == 5) << "3 or 5 voters";
+  WorkloadOptions load;
   if (faults_on_) {
     Prng& p = fault_prng_;
     network_.set_faults({static_cast<uint32_t>(p.Uniform(60)), static_cast<uint32_t>(p.Uniform(40)),
@@ -95,8 +112,12 @@ SimCluster::SimCluster(SimConfig config)
     max_fsync_ticks_ = static_cast<int64_t>(p.Uniform(4));
     snapshot_every_ = p.Uniform(2) == 0 ? 0 : 5 + static_cast<int>(p.Uniform(30));
     if (p.Uniform(3) == 0) max_history_entries_ = 8 + p.Uniform(40);
-    propose_per_mille_ = 100 + static_cast<uint32_t>(p.Uniform(700));
+    load.clients = 2 + static_cast<int>(load_prng_.Uniform(6));
+    load.request_per_mille = 100 + static_cast<uint32_t>(load_prng_.Uniform(500));
+    load.silent_per_mille = static_cast<uint32_t>(load_prng_.Uniform(4));
   }
+  workload_ =
+      std::make_unique<Workload>(&load_prng_, static_cast<Ensemble*>(this), &checker_, load);
   const int n = config_.voters + config_.observers;
   for (int i = 1; i <= n; ++i) {
     members_.push_back(std::make_unique<SimMember>());
@@ -106,10 +127,12 @@ SimCluster::SimCluster(SimConfig config)
   for (auto& m : members_) Restart(*m);
 }
 
-void SimCluster::Trace(std::string line) {
+void SimCluster::Trace(std::string line, bool hashed) {
   line = "t=" + std::to_string(now_) + " " + line;
-  for (unsigned char c : line) trace_hash_ = (trace_hash_ ^ c) * 1099511628211ULL;
-  trace_hash_ = (trace_hash_ ^ '\n') * 1099511628211ULL;
+  if (hashed) {
+    for (unsigned char c : line) trace_hash_ = (trace_hash_ ^ c) * 1099511628211ULL;
+    trace_hash_ = (trace_hash_ ^ '\n') * 1099511628211ULL;
+  }
   if (config_.verbose) std::printf("%s\n", line.c_str());
   tail_.push_back(std::move(line));
   if (tail_.size() > kTraceTail) tail_.pop_front();
@@ -121,18 +144,45 @@ std::string SimCluster::Context() const {
       << " steps " << config_.steps << " at tick " << now_ << " (replay: coord-sim --seed "
       << config_.seed << " --members " << config_.voters
       << (config_.observers ? " --observers 1" : "") << " --steps " << config_.steps
-      << ")\n  trace tail:\n";
+      << (config_.faults ? "" : " --no-faults") << ")\n  trace tail:\n";
   for (const std::string& line : tail_) out << "    " << line << "\n";
+  out << "  members:\n";
+  for (const auto& m : members_) {
+    out << "    m" << m->id << (m->voter ? "" : " (observer)");
+    if (!m->replica) {
+      out << " down\n";
+      continue;
+    }
+    const zab::Node& node = *m->replica->node();
+    out << " " << zab::RoleName(node.role()) << " leader m" << node.leader() << " epoch "
+        << node.epoch() << (node.established() ? " established" : "")
+        << (m->replica->serving() ? " serving" : "") << " last " << ZxidToString(node.last_zxid())
+        << " committed " << ZxidToString(node.committed_zxid()) << " tree "
+        << ZxidToString(m->replica->tree().last_zxid()) << " disk waiting " << m->disk.waiting()
+        << "\n";
+  }
   return out.str();
 }
+
+std::vector<zab::MemberId> SimCluster::Serving() const {
+  std::vector<zab::MemberId> out;
+  for (const auto& m : members_) {
+    if (m->replica && m->replica->serving()) out.push_back(m->id);
+  }
+  return out;
+}
+
+Replica* SimCluster::Member(zab::MemberId id) { return At(id).replica.get(); }
 
 void SimCluster::Restart(SimMember& m) {
   ++m.incarnation;
   const DurableImage& image = m.disk.image();
-  m.tree = DecodeTree(image.snapshot.data);
-  m.tree_zxid = image.snapshot.zxid;
-  m.applied_since_snapshot = 0;
-  checker_.OnInstall(m.id, m.tree_zxid, m.tree.digest());
+  ReplicaOptions options;
+  options.tick_ms = kTickMs;
+  options.min_session_timeout_ms = 100;
+  options.max_session_timeout_ms = 2000;
+  options.forward_timeout_ticks = 50;
+  options.server_id = m.id;
   zab::Options o;
   o.id = m.id;
   for (const auto& other : members_) {
@@ -141,101 +191,125 @@ void SimCluster::Restart(SimMember& m) {
   o.seed = config_.seed * 1'000'003 + static_cast<uint64_t>(m.id) * 7919 +
            static_cast<uint64_t>(m.incarnation);
   o.max_history_entries = max_history_entries_;
-  SimMember* self = &m;
-  o.snapshot_source = [self] { return zab::SnapshotData{self->tree_zxid, EncodeTree(self->tree)}; };
   zab::DurableState durable{image.hard_state, image.snapshot.zxid, m.disk.LogAboveSnapshot()};
-  m.node = std::make_unique<zab::Node>(std::move(o), std::move(durable));
-  Trace("restart m" + std::to_string(m.id) + " snapshot " + ZxidToString(m.tree_zxid) + " log " +
-        std::to_string(image.log.size()) + " epochs " +
+  m.replica = std::make_unique<Replica>(options, DecodeTree(image.snapshot.data), std::move(o),
+                                        std::move(durable), now_ms());
+  m.observed_zxid = image.snapshot.zxid;
+  m.applied_since_snapshot = 0;
+  m.role.clear();
+  checker_.OnInstall(m.id, image.snapshot.zxid, m.replica->tree().digest());
+  Trace("restart m" + std::to_string(m.id) + " snapshot " + ZxidToString(image.snapshot.zxid) +
+        " log " + std::to_string(image.log.size()) + " epochs " +
         std::to_string(image.hard_state.accepted_epoch) + "/" +
         std::to_string(image.hard_state.current_epoch));
-  Pump(m);
+  Drain(m);
 }
 
 void SimCluster::Crash(SimMember& m, const char* why) {
-  m.node.reset();
+  m.replica.reset();
   m.disk.LoseUnsynced();
   network_.DropFor(m.id);
   m.restart_at = now_ + 5 + static_cast<int64_t>(fault_prng_.Uniform(60));
   ++result_.crashes;
   Trace(std::string("crash m") + std::to_string(m.id) + " (" + why + ")");
+  workload_->OnMemberDown(m.id);
 }
 
-void SimCluster::Pump(SimMember& m) {
-  while (m.node) {
-    while (m.node->HasReady()) {
-      zab::Ready ready = m.node->TakeReady();
-      if (ready.role) {
-        Trace("m" + std::to_string(m.id) + " " + zab::RoleName(ready.role->role) + " leader m" +
-              std::to_string(ready.role->leader) + " epoch " + std::to_string(ready.role->epoch) +
-              (ready.role->established ? " established" : ""));
-      }
-      const int64_t sync_at =
-          now_ +
-          static_cast<int64_t>(disk_prng_.Uniform(static_cast<uint64_t>(max_fsync_ticks_) + 1));
-      m.disk.Submit(std::move(ready), sync_at);
-    }
-    if (faults_on_ && fsync_fail_per_mille_ != 0 && m.disk.HeadBatchDue(now_) &&
+void SimCluster::Drain(SimMember& m) {
+  if (!m.replica) return;
+  Replica& r = *m.replica;
+  Observe(m, nullptr);
+  for (zab::PersistBatch& batch : r.TakePersistBatches()) {
+    const int64_t sync_at =
+        now_ +
+        static_cast<int64_t>(disk_prng_.Uniform(static_cast<uint64_t>(max_fsync_ticks_) + 1));
+    m.disk.Submit(std::move(batch), sync_at);
+  }
+  for (PeerOutbound& p : r.TakePeerMessages()) {
+    network_.Send(now_, m.id, p.to, std::move(p.message));
+  }
+  // Across sessions the replica's output order may follow a hash table; the clients see it per
+  // session (in order), so a stable order keeps the run a function of the seed.
+  std::vector<Outbound> out = r.TakeOutput();
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Outbound& a, const Outbound& b) { return a.session < b.session; });
+  for (const Outbound& o : out) workload_->OnOutput(m.id, o);
+}
+
+void SimCluster::Observe(SimMember& m, const zab::SnapshotData* installed) {
+  const zab::Node& node = *m.replica->node();
+  std::string role = std::string(zab::RoleName(node.role())) + " leader m" +
+                     std::to_string(node.leader()) + " epoch " + std::to_string(node.epoch()) +
+                     (node.established() ? " established" : "") +
+                     (m.replica->serving() ? " serving" : "");
+  if (role != m.role) {
+    Trace("m" + std::to_string(m.id) + " " + role);
+    m.role = std::move(role);
+  }
+  // What the tree applied since the last look: the durable log's entries up to its last zxid
+  // (rule 5: the tree is never ahead of the durable log), after a SNAP installed in this call.
+  const DataTree& tree = m.replica->tree();
+  const Zxid to = tree.last_zxid();
+  Zxid from = m.observed_zxid;
+  if (installed) {
+    from = installed->zxid;
+    checker_.OnInstall(m.id, from,
+                       to == from ? std::optional<uint64_t>(tree.digest()) : std::nullopt);
+    Trace("m" + std::to_string(m.id) + " installed SNAP at " + ZxidToString(from));
+  }
+  m.observed_zxid = to;
+  if (to == from) return;
+  CHECK_GT(to, from) << "VIOLATION member " << m.id << " tree went back from " << ZxidToString(from)
+                     << " to " << ZxidToString(to) << Context();
+  CHECK(m.disk.Find(to) != nullptr)
+      << "VIOLATION member " << m.id << " applied up to " << ZxidToString(to)
+      << " but its durable log lacks that entry" << Context();
+  const std::vector<zab::Entry>& log = m.disk.image().log;
+  auto it = std::upper_bound(log.begin(), log.end(), from,
+                             [](Zxid z, const zab::Entry& e) { return z < e.zxid; });
+  for (; it != log.end() && it->zxid <= to; ++it) {
+    checker_.OnApply(m.id, it->zxid, it->payload,
+                     it->zxid == to ? std::optional<uint64_t>(tree.digest()) : std::nullopt);
+    ++m.applied_since_snapshot;
+  }
+}
+
+void SimCluster::Sync(SimMember& m) {
+  while (m.replica) {
+    if (faults_on_ && fsync_fail_per_mille_ != 0 && m.disk.HeadDue(now_) &&
         fault_prng_.Uniform(1000) < fsync_fail_per_mille_) {
-      m.node->PersistFailed();  // rule 6: it stops, then the process exits
-      CHECK(m.node->role() == zab::Role::kStopped);
+      m.replica->PersistFailed();  // rule 6: it stops, then the process exits
+      CHECK(m.replica->node()->role() == zab::Role::kStopped);
       Crash(m, "fsync failed");
       return;
     }
-    std::optional<zab::Ready> ready = m.disk.TakeCompleted(now_);
-    if (!ready) return;
-    Complete(m, *ready);
+    std::optional<zab::PersistBatch> batch = m.disk.TakeSynced(now_);
+    if (!batch) return;
+    m.replica->PersistedBatch(batch->id);
+    // A SNAP's batch completes its Ready (and installs the snapshot) within PersistedBatch.
+    if (batch->snapshot) Observe(m, &*batch->snapshot);
+    Drain(m);
   }
-}
-
-void SimCluster::Complete(SimMember& m, zab::Ready& ready) {
-  // The Ready contract: 1. PERSIST (done by the disk), 2. SEND, 3. APPLY.
-  if (ready.persist.id != 0) m.node->Persisted(ready.persist.id);
-  for (zab::Envelope& e : ready.messages) {
-    network_.Send(now_, m.id, e.to, std::move(e.message));
-  }
-  if (ready.persist.snapshot) Install(m, *ready.persist.snapshot);
-  for (const zab::Entry& e : ready.committed) Apply(m, e);
-}
-
-void SimCluster::Install(SimMember& m, const zab::SnapshotData& snapshot) {
-  m.tree = DecodeTree(snapshot.data);
-  m.tree_zxid = snapshot.zxid;
-  CHECK_EQ(m.tree.last_zxid(), snapshot.zxid);
-  checker_.OnInstall(m.id, m.tree_zxid, m.tree.digest());
-  Trace("m" + std::to_string(m.id) + " installed SNAP at " + ZxidToString(snapshot.zxid));
-}
-
-void SimCluster::Apply(SimMember& m, const zab::Entry& entry) {
-  Result<TxnRecord> record = DecodeTxnRecord(entry.payload);
-  CHECK(record.ok()) << "undecodable payload at " << ZxidToString(entry.zxid) << Context();
-  m.tree.Apply(*record, entry.zxid);
-  m.tree_zxid = entry.zxid;
-  checker_.OnApply(m.id, entry.zxid, entry.payload, m.tree.digest());
-  auto it = proposed_.find(entry.zxid);
-  if (it != proposed_.end() && it->second.member == m.id &&
-      it->second.incarnation == m.incarnation && it->second.payload == entry.payload) {
-    checker_.OnAcknowledged(entry.zxid, entry.payload);
-    if (result_.first_ack_tick < 0) result_.first_ack_tick = now_;
-    Trace("ack " + ZxidToString(entry.zxid) + " " + TxnName(record->txn) + " by m" +
-          std::to_string(m.id));
-    proposed_.erase(it);
-  }
-  MaybeSnapshot(m);
 }
 
 void SimCluster::MaybeSnapshot(SimMember& m) {
-  if (snapshot_every_ == 0 || ++m.applied_since_snapshot < snapshot_every_) return;
+  if (!m.replica || snapshot_every_ == 0 || m.applied_since_snapshot < snapshot_every_) return;
   m.applied_since_snapshot = 0;
-  m.disk.WriteSnapshot({m.tree_zxid, EncodeTree(m.tree)});
-  m.node->Compact(m.tree_zxid);
+  const DataTree& tree = m.replica->tree();
+  const Zxid zxid = tree.last_zxid();
+  if (zxid <= m.disk.image().snapshot.zxid) return;
+  m.disk.WriteSnapshot({zxid, EncodeTree(tree)});
+  m.replica->Compact(zxid);
+  Drain(m);
 }
 
 SimMember* SimCluster::EstablishedLeader() {
   SimMember* best = nullptr;
   for (auto& m : members_) {
-    if (m->node && m->node->role() == zab::Role::kLeading && m->node->established() &&
-        (!best || m->node->epoch() > best->node->epoch())) {
+    if (!m->replica) continue;
+    const zab::Node& node = *m->replica->node();
+    if (node.role() == zab::Role::kLeading && node.established() &&
+        (!best || node.epoch() > best->replica->node()->epoch())) {
       best = m.get();
     }
   }
@@ -288,11 +362,11 @@ void SimCluster::StartPartition() {
 
 void SimCluster::InjectFaults() {
   for (auto& m : members_) {
-    if (!m->node && now_ >= m->restart_at) Restart(*m);
+    if (!m->replica && now_ >= m->restart_at) Restart(*m);
   }
   if (fault_prng_.Uniform(1000) < crash_per_mille_) {
     SimMember& m = *members_[fault_prng_.Uniform(members_.size())];
-    if (m.node) Crash(m, "killed");
+    if (m.replica) Crash(m, "killed");
   }
   if (network_.partitioned()) {
     if (now_ >= heal_at_) {
@@ -304,46 +378,32 @@ void SimCluster::InjectFaults() {
   }
 }
 
-void SimCluster::RunWorkload() {
-  if (load_prng_.Uniform(1000) >= propose_per_mille_) return;
-  SimMember* leader = EstablishedLeader();
-  if (!leader) return;
-  const int n = 1 + static_cast<int>(load_prng_.Uniform(3));
-  for (int i = 0; i < n; ++i) {
-    TxnRecord record = workload_.Next(now_ * 10);
-    std::string payload = EncodeTxnRecord(record);
-    Result<Zxid> zxid = leader->node->Propose(payload);
-    if (!zxid.ok()) {
-      Trace("propose at m" + std::to_string(leader->id) + ": " + zxid.status().ToString());
-      break;
-    }
-    Trace("propose " + ZxidToString(*zxid) + " " + TxnName(record.txn) + " at m" +
-          std::to_string(leader->id));
-    proposed_[*zxid] = {leader->id, leader->incarnation, std::move(payload)};
-  }
-  Pump(*leader);
-}
-
 void SimCluster::Step() {
   ++now_;
   if (faults_on_) InjectFaults();
-  RunWorkload();
+  workload_->Step(writes_);
   for (auto& m : members_) {
-    if (!m->node) continue;
-    m->node->Tick();
-    Pump(*m);
+    if (!m->replica) continue;
+    m->replica->Tick(now_ms());
+    Drain(*m);
   }
   for (Packet& p : network_.TakeDue(now_)) {
-    SimMember& to = *members_[static_cast<size_t>(p.to - 1)];
-    if (!to.node) continue;
+    SimMember& to = At(p.to);
+    if (!to.replica) continue;
     if (config_.verbose) {
       Trace("  m" + std::to_string(p.from) + " -> m" + std::to_string(p.to) + " " +
-            Describe(p.message));
+                Describe(p.message),
+            /*hashed=*/false);
     }
-    to.node->Step(p.from, p.message);
-    Pump(to);
+    if (auto* z = std::get_if<zab::Message>(&p.message)) {
+      to.replica->Step(p.from, *z);
+    } else {
+      to.replica->StepMember(p.from, std::get<MemberMessage>(std::move(p.message)));
+    }
+    Drain(to);
   }
-  for (auto& m : members_) Pump(*m);  // batches whose fsync is due now
+  for (auto& m : members_) Sync(*m);  // batches whose fsync is due now
+  for (auto& m : members_) MaybeSnapshot(*m);
   if (result_.first_leader_tick < 0 && EstablishedLeader()) result_.first_leader_tick = now_;
   checker_.Step(Views());
 }
@@ -354,14 +414,18 @@ std::vector<MemberView> SimCluster::Views() const {
     MemberView v;
     v.id = m->id;
     v.voter = m->voter;
-    v.tree_zxid = m->tree_zxid;
-    if (m->node && m->node->role() != zab::Role::kStopped) {
-      v.up = true;
-      v.role = m->node->role();
-      v.established = m->node->established();
-      v.epoch = m->node->epoch();
-      v.last_zxid = m->node->last_zxid();
-      v.committed_zxid = m->node->committed_zxid();
+    if (m->replica) {
+      const zab::Node& node = *m->replica->node();
+      v.tree = &m->replica->tree();
+      v.tree_zxid = v.tree->last_zxid();
+      if (node.role() != zab::Role::kStopped) {
+        v.up = true;
+        v.role = node.role();
+        v.established = node.established();
+        v.epoch = node.epoch();
+        v.last_zxid = node.last_zxid();
+        v.committed_zxid = node.committed_zxid();
+      }
     }
     views.push_back(v);
   }
@@ -371,11 +435,13 @@ std::vector<MemberView> SimCluster::Views() const {
 bool SimCluster::Converged() {
   SimMember* leader = EstablishedLeader();
   if (!leader) return false;
-  const Zxid target = leader->node->last_zxid();
-  if (leader->node->committed_zxid() != target) return false;
+  const Zxid target = leader->replica->node()->last_zxid();
+  if (leader->replica->node()->committed_zxid() != target) return false;
   for (auto& m : members_) {
-    if (!m->node || !m->node->established() || m->node->leader() != leader->id) return false;
-    if (m->tree_zxid != target || m->disk.waiting() != 0) return false;
+    if (!m->replica || !m->replica->serving()) return false;
+    const zab::Node& node = *m->replica->node();
+    if (!node.established() || node.leader() != leader->id) return false;
+    if (m->replica->tree().last_zxid() != target || m->disk.waiting() != 0) return false;
   }
   return true;
 }
@@ -386,6 +452,9 @@ SimResult SimCluster::Run() {
         (faults_on_ ? " faults on" : " faults off"));
   for (int64_t i = 0; i < config_.steps; ++i) {
     Step();
+    if (result_.first_ack_tick < 0 && workload_->first_ack_ms() >= 0) {
+      result_.first_ack_tick = workload_->first_ack_ms() / kTickMs;
+    }
     if (!config_.faults) {
       CHECK(result_.first_leader_tick >= 0 || now_ < kMaxTicksToElect)
           << "LIVENESS no established leader after " << now_ << " fault-free ticks" << Context();
@@ -393,30 +462,30 @@ SimResult SimCluster::Run() {
           << "LIVENESS no acknowledged write after " << now_ << " fault-free ticks" << Context();
     }
   }
-  // Quiet period: faults off, network healed, everyone back; the cluster must converge.
+  // Quiet period: faults off, network healed, everyone back; clients only ping and resume. The
+  // cluster must converge.
   faults_on_ = false;
+  writes_ = false;
   network_.Heal();
   network_.set_faults({});
   const int64_t quiet_start = now_;
   Trace("quiet period");
   for (auto& m : members_) {
-    if (!m->node) Restart(*m);
+    if (!m->replica) Restart(*m);
   }
-  const uint32_t load = propose_per_mille_;
-  propose_per_mille_ = 0;
   while (!Converged()) {
     CHECK_LT(now_ - quiet_start, kMaxQuietTicks)
         << "LIVENESS the healed cluster did not converge in " << kMaxQuietTicks << " ticks"
         << Context();
     Step();
   }
-  propose_per_mille_ = load;
-  checker_.Final(Views());
+  checker_.Final(Views(), workload_->Expectations());
   result_.committed = checker_.committed();
-  result_.acknowledged = checker_.acknowledged();
+  result_.acknowledged = workload_->acknowledged();
   Trace("converged: committed " + std::to_string(result_.committed) + " acknowledged " +
-        std::to_string(result_.acknowledged) + " digest " +
-        std::to_string(members_.front()->tree.digest()));
+        std::to_string(result_.acknowledged) + " sessions " +
+        std::to_string(members_.front()->replica->tree().Sessions().size()) + " digest " +
+        std::to_string(members_.front()->replica->tree().digest()));
   result_.trace_hash = trace_hash_;
   return result_;
 }

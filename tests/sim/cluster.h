@@ -1,7 +1,8 @@
 // SimCluster: a deterministic simulation of a coord ensemble (tests/sim). 3 or 5 voters and
-// optionally observers run the real zab::Node, each with a real DataTree applying committed
-// TxnRecords, over a SimNetwork, a SimDisk per member and a tick clock; faults (crashes that lose
-// unsynced writes, fsync failures, partitions, drops, duplicates, delays) and the client workload
+// optionally observers each run the real coord::Replica in its clustered form (zab core, tree,
+// sessions, request processor) over a SimNetwork, a SimDisk per member and a tick clock; seeded
+// clients (Workload) create sessions, send requests and reconnect. Faults (crashes that lose
+// unsynced writes, fsync failures, partitions, drops, duplicates, delays) and the client load
 // all come from the seed. The Checker runs after every step. Run() ends with a quiet period
 // (faults off, network healed, everyone restarted) that must converge.
 //
@@ -10,14 +11,12 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "coord/base/prng.h"
-#include "coord/tree/data_tree.h"
-#include "coord/zab/node.h"
+#include "coord/replica/replica.h"
 #include "tests/sim/checker.h"
 #include "tests/sim/disk.h"
 #include "tests/sim/network.h"
@@ -44,6 +43,8 @@ struct SimResult {
   int partitions = 0;
 };
 
+// Simulated time: one tick is kTickMs of the replicas' clock.
+constexpr int64_t kTickMs = 10;
 // Bounds a run with faults switched off must meet (asserted in Run()).
 constexpr int64_t kMaxTicksToElect = 60;
 constexpr int64_t kMaxTicksToFirstAck = 80;
@@ -53,42 +54,44 @@ constexpr int64_t kMaxQuietTicks = 1500;
 struct SimMember {
   zab::MemberId id = 0;
   bool voter = true;
-  std::unique_ptr<zab::Node> node;  // null while down
+  std::unique_ptr<Replica> replica;  // null while down
   SimDisk disk;
-  DataTree tree;
-  Zxid tree_zxid = 0;
   int incarnation = 0;
   int64_t restart_at = 0;
+  Zxid observed_zxid = 0;  // the tree's last zxid as the checker last saw it
   int applied_since_snapshot = 0;
+  std::string role;  // the last role line traced
 };
 
-class SimCluster {
+class SimCluster : private Ensemble {
  public:
   explicit SimCluster(SimConfig config);
   SimResult Run();
 
  private:
-  struct Proposed {
-    zab::MemberId member;
-    int incarnation;
-    std::string payload;
-  };
+  // Ensemble, for the clients.
+  std::vector<zab::MemberId> Serving() const override;
+  Replica* Member(zab::MemberId id) override;
+  void Drain(zab::MemberId id) override { Drain(At(id)); }
+  int64_t now_ms() const override { return now_ * kTickMs; }
+  void Trace(std::string line) override { Trace(std::move(line), true); }
+  // `hashed` false: a line only --verbose prints (packets), kept out of the trace hash so a
+  // verbose replay has the same hash as the soak run.
+  void Trace(std::string line, bool hashed);
 
+  SimMember& At(zab::MemberId id) { return *members_[static_cast<size_t>(id - 1)]; }
   void Step();
   void InjectFaults();
   void StartPartition();
-  void RunWorkload();
-  void Pump(SimMember& m);
-  void Complete(SimMember& m, zab::Ready& ready);
-  void Apply(SimMember& m, const zab::Entry& entry);
-  void Install(SimMember& m, const zab::SnapshotData& snapshot);
+  void Drain(SimMember& m);
+  void Observe(SimMember& m, const zab::SnapshotData* installed);
+  void Sync(SimMember& m);
   void MaybeSnapshot(SimMember& m);
   void Crash(SimMember& m, const char* why);
   void Restart(SimMember& m);
   SimMember* EstablishedLeader();
   std::vector<MemberView> Views() const;
   bool Converged();
-  void Trace(std::string line);
   std::string Context() const;
 
   SimConfig config_;
@@ -97,11 +100,12 @@ class SimCluster {
   Prng disk_prng_;
   Prng load_prng_;
   SimNetwork network_;
-  Workload workload_;
   Checker checker_;
+  std::unique_ptr<Workload> workload_;
   std::vector<std::unique_ptr<SimMember>> members_;
   int64_t now_ = 0;
   bool faults_on_;
+  bool writes_ = true;  // clients send writes (off in the quiet period)
 
   // Fault parameters, drawn from the seed.
   uint32_t crash_per_mille_ = 0;
@@ -110,10 +114,8 @@ class SimCluster {
   int64_t max_fsync_ticks_ = 0;
   int snapshot_every_ = 0;  // 0: members never snapshot
   size_t max_history_entries_ = 1'000'000;
-  uint32_t propose_per_mille_ = 300;
   int64_t heal_at_ = 0;
 
-  std::map<Zxid, Proposed> proposed_;
   SimResult result_;
   std::deque<std::string> tail_;
   uint64_t trace_hash_ = 1469598103934665603ULL;

@@ -6,24 +6,17 @@
 
 namespace coord::sim {
 
-void SimDisk::Submit(zab::Ready ready, int64_t sync_at) {
+void SimDisk::Submit(zab::PersistBatch batch, int64_t sync_at) {
   last_sync_at_ = std::max(last_sync_at_, sync_at);  // batches become durable in order
-  waiting_.push_back({std::move(ready), last_sync_at_});
+  waiting_.push_back({std::move(batch), last_sync_at_});
 }
 
-bool SimDisk::HeadBatchDue(int64_t now) const {
-  return !waiting_.empty() && waiting_.front().ready.persist.id != 0 &&
-         waiting_.front().sync_at <= now;
-}
-
-std::optional<zab::Ready> SimDisk::TakeCompleted(int64_t now) {
-  if (waiting_.empty()) return std::nullopt;
-  Waiting& head = waiting_.front();
-  if (head.ready.persist.id != 0 && head.sync_at > now) return std::nullopt;
-  zab::Ready ready = std::move(head.ready);
+std::optional<zab::PersistBatch> SimDisk::TakeSynced(int64_t now) {
+  if (!HeadDue(now)) return std::nullopt;
+  zab::PersistBatch batch = std::move(waiting_.front().batch);
   waiting_.pop_front();
-  if (ready.persist.id != 0) Write(ready.persist);
-  return ready;
+  Write(batch);
+  return batch;
 }
 
 void SimDisk::Write(const zab::PersistBatch& batch) {
@@ -57,6 +50,12 @@ std::vector<zab::Entry> SimDisk::LogAboveSnapshot() const {
     if (e.zxid > image_.snapshot.zxid) out.push_back(e);
   }
   return out;
+}
+
+const zab::Entry* SimDisk::Find(Zxid zxid) const {
+  auto it = std::lower_bound(image_.log.begin(), image_.log.end(), zxid,
+                             [](const zab::Entry& e, Zxid z) { return e.zxid < z; });
+  return it != image_.log.end() && it->zxid == zxid ? &*it : nullptr;
 }
 
 }  // namespace coord::sim

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "coord/base/logging.h"
 #include "tests/sim/cluster.h"
 
 namespace {
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
     }
   }
   if (last < first) Usage();
+  coord::SetLogLevel(coord::LogLevel::kError);           // the trace says what happened
   if (single) std::setvbuf(stdout, nullptr, _IOLBF, 0);  // a CHECK failure aborts
   const auto start = std::chrono::steady_clock::now();
   for (uint64_t seed = first; seed <= last; ++seed) {

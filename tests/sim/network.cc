@@ -4,13 +4,13 @@
 
 namespace coord::sim {
 
-void SimNetwork::Send(int64_t now, zab::MemberId from, zab::MemberId to, zab::Message message) {
+void SimNetwork::Send(int64_t now, zab::MemberId from, zab::MemberId to, PeerMessage message) {
   if (prng_->Uniform(1000) < faults_.drop_per_mille) return;
   const int copies = prng_->Uniform(1000) < faults_.duplicate_per_mille ? 2 : 1;
   for (int i = 0; i < copies; ++i) {
     const int64_t delay = 1 + static_cast<int64_t>(prng_->Uniform(
                                   static_cast<uint64_t>(faults_.max_extra_delay_ticks) + 1));
-    // Zab runs over TCP: FIFO per directed link. Packets reorder across links, never within one.
+    // Peers talk over TCP: FIFO per directed link. Packets reorder across links, never within one.
     int64_t& link_last = link_last_[{from, to}];
     link_last = std::max(link_last, now + delay);
     queue_.push_back({link_last, next_seq_++, from, to, message});

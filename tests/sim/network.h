@@ -1,4 +1,6 @@
-// SimNetwork: the simulated peer network of tests/sim. Every packet gets a delivery tick drawn
+// SimNetwork: the simulated peer network of tests/sim. It carries what replicas send each other
+// (PeerOutbound: a consensus message or a member message such as a forwarded request). Every
+// packet gets a delivery tick drawn
 // from the seeded PRNG (packets reorder across links; each directed link stays FIFO, as TCP is),
 // may be dropped or duplicated, and is lost if a
 // partition cuts its direction at delivery time. Partitions are sets of cut directed links, so
@@ -11,12 +13,17 @@
 #include <map>
 #include <set>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "coord/base/prng.h"
+#include "coord/replica/member_messages.h"
 #include "coord/zab/messages.h"
 
 namespace coord::sim {
+
+// The same variant as PeerOutbound::message (coord/replica/replica.h).
+using PeerMessage = std::variant<zab::Message, MemberMessage>;
 
 struct NetworkFaults {
   uint32_t drop_per_mille = 0;
@@ -29,7 +36,7 @@ struct Packet {
   uint64_t seq = 0;  // tie-break: send order
   zab::MemberId from = 0;
   zab::MemberId to = 0;
-  zab::Message message;
+  PeerMessage message;
 };
 
 class SimNetwork {
@@ -37,7 +44,7 @@ class SimNetwork {
   SimNetwork(Prng* prng, NetworkFaults faults) : prng_(prng), faults_(faults) {}
 
   void set_faults(NetworkFaults faults) { faults_ = faults; }
-  void Send(int64_t now, zab::MemberId from, zab::MemberId to, zab::Message message);
+  void Send(int64_t now, zab::MemberId from, zab::MemberId to, PeerMessage message);
   // Removes and returns the packets due at `now`, in (deliver_at, seq) order, minus those a
   // partition cuts.
   std::vector<Packet> TakeDue(int64_t now);

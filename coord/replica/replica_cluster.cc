@@ -246,6 +246,14 @@ void Replica::PumpCore() {
 void Replica::TakeReadys() {
   while (node_->HasReady()) {
     zab::Ready ready = node_->TakeReady();
+    // Messages leave at once, before the batch is durable: the core emits an acknowledgement
+    // (ACK, ACKEPOCH, ACK of NEWLEADER) only after Persisted() confirmed what it covers (ready.h),
+    // so sending early is safe, and it lets the leader's PROPOSAL reach the followers while the
+    // leader's own fsync runs instead of after it.
+    for (zab::Envelope& e : ready.messages) {
+      peer_out_.push_back(PeerOutbound{e.to, std::move(e.message)});
+    }
+    ready.messages.clear();
     const uint64_t id = ready.persist.id;
     if (id != 0) {
       // The batch goes to the caller; the held Ready keeps only what its APPLY step needs.
@@ -267,11 +275,8 @@ void Replica::CompleteReadys() {
     HeldReady held = std::move(readys_.front());
     readys_.pop_front();
     zab::Ready& ready = held.ready;
-    // The Ready contract: 1. persisted (above), 2. send, 3. apply.
+    // The Ready contract: 1. persisted (above), 2. send (done when taken), 3. apply.
     if (held.id != 0) node_->Persisted(held.id);
-    for (zab::Envelope& e : ready.messages) {
-      peer_out_.push_back(PeerOutbound{e.to, std::move(e.message)});
-    }
     if (ready.persist.snapshot) InstallSnapshot(*ready.persist.snapshot);
     for (const zab::Entry& entry : ready.committed) ApplyCommitted(entry);
     if (!ready.committed.empty()) {

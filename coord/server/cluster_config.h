@@ -39,12 +39,13 @@ struct ClusterConfig {
   std::string cluster_id;
   int32_t member_id = 0;  // this process, one of `members`
   std::vector<MemberConfig> members;
-  // A member that hears from no leader for this long starts an election (randomised up to 2x).
-  int32_t election_timeout_ticks = 20;
+  // While electing, a member repeats its vote this often (randomised up to 2x).
+  int32_t election_timeout_ticks = 10;
   // A learner has this long to connect to and sync with a new leader (ZooKeeper's initLimit).
   int32_t init_limit_ticks = 100;
-  // A synced learner that does not answer for this long is dropped (ZooKeeper's syncLimit).
-  int32_t sync_limit_ticks = 50;
+  // A follower that hears nothing from its leader for this long, or a leader that hears no
+  // quorum for this long, starts an election (ZooKeeper's syncLimit).
+  int32_t sync_limit_ticks = 20;
   // The leader pings its learners this often.
   int32_t heartbeat_ticks = 5;
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 #include "coord/base/check.h"
 #include "coord/tree/tree_snapshot.h"
+#include "protocol/txn_codec.h"
 
 namespace coord::sim {
 namespace {
@@ -61,6 +63,13 @@ std::string Describe(const zab::Message& message) {
     out += " e" + std::to_string(m->epoch) + " last " + z(m->last_zxid);
   } else if (const auto* m = std::get_if<zab::Proposal>(&message)) {
     out += " " + z(m->entry.zxid);
+    if (Result<TxnRecord> r = DecodeTxnRecord(m->entry.payload); r.ok()) {
+      out += std::string(" ") + TxnName(r->txn) + " s" + std::to_string(r->session_id) + " #" +
+             std::to_string(r->request_id);
+      if (const auto* close = std::get_if<CloseSessionTxn>(&r->txn)) {
+        out += " closes s" + std::to_string(close->session_id);
+      }
+    }
   } else if (const auto* m = std::get_if<zab::Ack>(&message)) {
     out += " " + z(m->zxid);
   } else if (const auto* m = std::get_if<zab::Commit>(&message)) {
@@ -159,7 +168,11 @@ std::string SimCluster::Context() const {
         << (m->replica->serving() ? " serving" : "") << " last " << ZxidToString(node.last_zxid())
         << " committed " << ZxidToString(node.committed_zxid()) << " tree "
         << ZxidToString(m->replica->tree().last_zxid()) << " disk waiting " << m->disk.waiting()
-        << "\n";
+        << " sessions";
+    for (const auto& [session, timeout_ms] : m->replica->tree().Sessions()) {
+      out << " s" << session << "/" << timeout_ms << "ms";
+    }
+    out << "\n";
   }
   return out.str();
 }
@@ -442,6 +455,12 @@ bool SimCluster::Converged() {
     const zab::Node& node = *m->replica->node();
     if (!node.established() || node.leader() != leader->id) return false;
     if (m->replica->tree().last_zxid() != target || m->disk.waiting() != 0) return false;
+  }
+  // Sessions expire only by the leader's decision (rule 7): the abandoned ones must be gone.
+  if (!config_.expire_abandoned) return true;
+  const std::set<SessionId> held = workload_->HeldSessions();
+  for (const auto& [session, timeout_ms] : leader->replica->tree().Sessions()) {
+    if (!held.contains(session)) return false;
   }
   return true;
 }

@@ -392,6 +392,17 @@ void Workload::OnMemberDown(zab::MemberId id) {
   }
 }
 
+std::set<SessionId> Workload::HeldSessions() const {
+  std::set<SessionId> out;
+  for (const Client& c : clients_) {
+    if (c.state == State::kCreating || c.state == State::kConnected ||
+        c.state == State::kDisconnected) {
+      out.insert(c.session);
+    }
+  }
+  return out;
+}
+
 std::vector<Expectation> Workload::Expectations() const {
   std::vector<Expectation> out;
   for (const Object& o : objects_) {

@@ -57,6 +57,9 @@ class Workload {
   // A member crashed: its connections are gone.
   void OnMemberDown(zab::MemberId id);
 
+  // The sessions clients still hold (connected, connecting or about to resume); every other
+  // session in a tree is abandoned and must expire.
+  std::set<SessionId> HeldSessions() const;
   // The acknowledged objects and what each may hold at the end.
   std::vector<Expectation> Expectations() const;
   size_t acknowledged() const { return acknowledged_; }

@@ -292,7 +292,10 @@ void Replica::Drain(SessionId session) {
     }
     head.response.id = head.request_id;
     head.response.zxid = tree_.last_zxid();
-    bool close = head.close_after;
+    // A close that failed (the member lost its leader before it committed) leaves the session
+    // alive: it still exists in the tree, and forgetting it here would keep it from expiring.
+    bool close = head.close_after && head.response.code == Code::kOk;
+    if (head.close_after && !close) state.closing = false;
     Emit(session, std::move(head.response), close);
     state.queue.pop_front();
     if (close) {

@@ -367,8 +367,15 @@ void Replica::OnRoleChange(const zab::RoleState& role) {
   }
   caught_up_ = false;
   if (leader()) {
-    // Rule 7: the new leader did not see the sessions' silence under the old one.
-    tracker_.RestartClocks(last_tick_);
+    // Rule 7: the new leader did not see the sessions' silence under the old one, so every
+    // session gets a full timeout from now. The tracker is rebuilt from the tree rather than
+    // restarted: a session this member expired as an earlier leader, whose close was then
+    // truncated away, is still in the tree and must be able to expire again (simulator seed 21).
+    tracker_ = SessionTracker(options_.tick_ms);
+    for (const auto& [id, timeout_ms] : tree_.Sessions()) {
+      tracker_.Add(id, timeout_ms, last_tick_);
+      if (auto it = sessions_.find(id); it != sessions_.end()) it->second.closing = false;
+    }
     catch_up_zxid_ = node_->committed_zxid();
     MaybeCaughtUp();
   }
@@ -464,10 +471,11 @@ void Replica::ClusterTick(int64_t tick, int64_t now_ms) {
   if (!leader() || !caught_up_) return;
   // Rule 7: only an established leader expires sessions, by a replicated close.
   for (SessionId session : tracker_.Expire(tick)) {
-    auto it = sessions_.find(session);
-    if (it == sessions_.end() || it->second.closing || !tree_.SessionExists(session)) continue;
+    if (!tree_.SessionExists(session)) continue;
+    SessionState& state = sessions_[session];
+    if (state.closing) continue;
     if (ProposeToCore(CloseSessionRequest{session}, 0, 0, AuthContext{}, now_ms, nullptr).ok()) {
-      it->second.closing = true;
+      state.closing = true;
     } else {
       tracker_.Add(session, *tree_.SessionTimeout(session), tick);  // try again later
     }

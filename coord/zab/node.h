@@ -155,6 +155,7 @@ class Node {
   void MaybeCommit();
   void SyncLearner(MemberId id, PeerState& peer);
   bool HeardQuorum() const;
+  void RetransmitIfStalled(MemberId id, PeerState& peer);
 
   // node_learner.cc (followers and observers)
   void BecomeLearner(MemberId leader, Role role);
@@ -188,6 +189,9 @@ class Node {
   Role role_ = Role::kLooking;
   MemberId leader_id_ = 0;
   int64_t election_deadline_ = 0;
+  // The highest epoch a learner told us it promised while we led a lower one: the next epoch we
+  // choose as a leader goes above it (not durable: after a restart the learner says it again).
+  Epoch epoch_floor_ = 0;
   LeaderState leader_;
   LearnerState learner_;
 

@@ -32,6 +32,14 @@ void Node::LeaderStep(MemberId from, const Message& message) {
 
 void Node::OnFollowerInfo(MemberId from, const FollowerInfo& info) {
   const bool observer = !IsVoter(from);
+  if (leader_.epoch != 0 && info.accepted_epoch > leader_.epoch) {
+    // The learner promised a newer epoch (to a candidate that never got established) and can
+    // never follow ours; it would retry forever while we keep leading (simulator seed 227).
+    // Step down: the next leader chooses an epoch above that promise.
+    epoch_floor_ = std::max(epoch_floor_, info.accepted_epoch);
+    StartElection();
+    return;
+  }
   // A (re)connecting learner starts over, whatever we knew of it.
   leader_.peers[from] = PeerState{.phase = Phase::kInfo,
                                   .observer = observer,
@@ -49,7 +57,7 @@ void Node::MaybeChooseEpoch() {
   if (leader_.epoch != 0) return;
   // Discovery: the new epoch is above the accepted epoch of a quorum (ourselves included).
   size_t voters = 1;
-  Epoch highest = hs_.accepted_epoch;
+  Epoch highest = std::max(hs_.accepted_epoch, epoch_floor_);
   for (const auto& [id, peer] : leader_.peers) {
     if (peer.observer) continue;
     ++voters;
@@ -139,6 +147,7 @@ void Node::OnAckNewLeader(MemberId from, const AckNewLeader& ack) {
   if (peer.phase != Phase::kSynced) return;
   peer.phase = Phase::kAckedNewLeader;
   peer.acked_zxid = std::min(ack.zxid, history_.last());
+  peer.progress_tick = tick_;
   if (leader_.established) {
     Send(from, UpToDate{leader_.epoch, committed_zxid_});
     MaybeCommit();
@@ -179,7 +188,11 @@ void Node::OnAck(MemberId from, const Ack& ack) {
   if (it == leader_.peers.end() || ack.epoch != leader_.epoch) return;
   PeerState& peer = it->second;
   if (peer.phase != Phase::kAckedNewLeader || peer.observer) return;
-  peer.acked_zxid = std::max(peer.acked_zxid, std::min(ack.zxid, history_.last()));
+  const Zxid acked = std::min(ack.zxid, history_.last());
+  if (acked > peer.acked_zxid) {
+    peer.acked_zxid = acked;
+    peer.progress_tick = tick_;
+  }
   MaybeCommit();
 }
 
@@ -273,9 +286,29 @@ void Node::LeaderTick() {
       }
     }
   }
-  for (const auto& [id, peer] : leader_.peers) {
+  for (auto& [id, peer] : leader_.peers) {
     if (peer.phase >= Phase::kSynced) Send(id, Ping{leader_.epoch, committed_zxid_});
+    RetransmitIfStalled(id, peer);
   }
+}
+
+void Node::RetransmitIfStalled(MemberId id, PeerState& peer) {
+  // A follower that acknowledges nothing new while proposals wait may have lost them on a link
+  // that stayed up (the transport dropped a queue, a partition healed mid-stream): nothing else
+  // would ever resend them, and with no newer proposal it would never notice the gap (simulator
+  // seed 337). Resend what it has not acknowledged; duplicates are ignored by the follower.
+  if (peer.observer || peer.phase != Phase::kAckedNewLeader) return;
+  if (peer.acked_zxid >= history_.last()) {
+    peer.progress_tick = tick_;
+    return;
+  }
+  if (tick_ - peer.progress_tick < options_.sync_limit_ticks / 2 + 1) return;
+  peer.progress_tick = tick_;
+  constexpr size_t kMaxRetransmit = 1024;
+  std::vector<Entry> missing =
+      history_.Range(std::max(peer.acked_zxid, history_.floor()), history_.last());
+  if (missing.size() > kMaxRetransmit) missing.resize(kMaxRetransmit);
+  for (Entry& entry : missing) Send(id, Proposal{leader_.epoch, std::move(entry)});
 }
 
 }  // namespace coord::zab

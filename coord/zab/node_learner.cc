@@ -129,7 +129,14 @@ bool Node::NextInOrder(Zxid zxid) const {
 }
 
 void Node::OnProposal(const Entry& entry, bool committed) {
-  if (entry.zxid <= history_.last() && history_.Contains(entry.zxid)) return;  // duplicate
+  if (entry.zxid <= history_.last() && history_.Contains(entry.zxid)) {
+    // A duplicate: the leader resends what it saw no ACK for (RetransmitIfStalled). Our ACK may
+    // be what was lost, so say again how far we are durable (simulator seed 425, 5+1).
+    if (!committed && learner_.phase >= Phase::kAckedNewLeader && entry.zxid <= durable_zxid_) {
+      Send(leader_id_, Ack{learner_.epoch, durable_zxid_});
+    }
+    return;
+  }
   if (!NextInOrder(entry.zxid)) {
     Resync();  // rule 4: a gap or a foreign zxid is never accepted
     return;

@@ -22,6 +22,7 @@ struct PeerState {
   Zxid last_zxid = 0;   // from ACKEPOCH
   Zxid acked_zxid = 0;  // durable on the learner (cumulative ACK)
   int64_t last_heard_tick = 0;
+  int64_t progress_tick = 0;  // when acked_zxid last moved (or the learner was synced)
 };
 
 struct LeaderState {

@@ -291,6 +291,29 @@ TEST_F(ClusterReplicaTest, AForwardedRequestWithoutAnAnswerClosesTheConnection) 
   EXPECT_TRUE(At(f).tree().SessionExists(8)) << "the session itself lives on";
 }
 
+TEST_F(ClusterReplicaTest, ACloseThatFailsLeavesTheSessionAliveEverywhere) {
+  Start(3);
+  const int f = AFollower();
+  ASSERT_EQ(Open(f, 12, 1000).code, Code::kOk);
+  // The follower loses its leader; a close that arrives then fails (simulator seed 33)...
+  for (auto& [id, m] : members_) {
+    if (id != f) cut_.insert({id, f}), cut_.insert({f, id});
+  }
+  RunUntil([&] { return !At(f).serving(); }, 200);
+  Submit(f, 12, 1, CloseSessionClientRequest{});
+  std::optional<ClientResponse> r = Reply(f, 12, 1);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->code, Code::kConnectionLoss);
+  // ... and the session, still in the tree, stays known to the member: once it serves again the
+  // client resumes it there.
+  cut_.clear();
+  RunUntil([&] { return At(f).serving(); }, 300);
+  ConnectRequest resume;
+  resume.session_id = 12;
+  resume.password = "pw";
+  EXPECT_EQ(At(f).ResumeSession(resume, now_).code, Code::kOk);
+}
+
 TEST_F(ClusterReplicaTest, SessionsLiveThroughRelayedTouchesAndOnlyTheLeaderExpiresThem) {
   Start(3);
   const int l = Leader();

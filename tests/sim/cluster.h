@@ -31,10 +31,9 @@ struct SimConfig {
   int64_t steps = 600;  // ticks with faults, before the quiet period
   bool faults = true;
   bool verbose = false;  // print every trace line as it happens
-  // The quiet period also waits until every session no client holds has expired (rule 7's
-  // liveness side). Off in the soak ranges until coord/replica re-arms the expiry of a session
-  // whose close was truncated (see sim_test.cc, AbandonedSessionsExpire).
-  bool expire_abandoned = false;
+  // The quiet period also waits until every session no client holds has expired (rule 7: only
+  // the leader expires sessions, and every abandoned one must eventually go).
+  bool expire_abandoned = true;
 };
 
 struct SimResult {

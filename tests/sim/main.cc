@@ -4,7 +4,7 @@
 //   coord-sim --seeds A..B [--members 3|5] [--observers 0|1] [--steps N]
 //       runs many (soak), one summary line per seed; a violation aborts with the seed and the
 //       trace tail.
-//   --expire-abandoned: the quiet period also waits for every abandoned session to expire.
+//   --keep-abandoned: the quiet period does not wait for abandoned sessions to expire.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,7 +19,7 @@ namespace {
 [[noreturn]] void Usage() {
   std::fprintf(stderr,
                "usage: coord-sim (--seed N | --seeds A..B) [--members 3|5] [--observers 0|1] "
-               "[--steps N] [--no-faults] [--expire-abandoned] [--quiet]\n");
+               "[--steps N] [--no-faults] [--keep-abandoned] [--quiet]\n");
   std::exit(2);
 }
 
@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--steps" && value) {
       base.steps = static_cast<int64_t>(ParseU64(value));
       ++i;
-    } else if (arg == "--expire-abandoned") {
-      base.expire_abandoned = true;
+    } else if (arg == "--keep-abandoned") {
+      base.expire_abandoned = false;
     } else if (arg == "--no-faults") {
       base.faults = false;
     } else if (arg == "--quiet") {

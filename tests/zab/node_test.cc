@@ -158,6 +158,23 @@ TEST_F(FollowerTest, APingsCommitPointRepairsALostCommit) {
   EXPECT_EQ(Count<PingAck>(r), 1);
 }
 
+TEST_F(FollowerTest, ADuplicateProposalIsAcknowledgedAgainOnlyOnceDurable) {
+  SyncedToEpoch1();
+  const Entry p{MakeZxid(1, 1), "p"};
+  node_->Step(kLeader, Proposal{1, p});
+  Take();
+  // Resent before it is durable: no ACK may cover it yet (rule 3). (TakeReady directly: the
+  // batch holding the entry stays the one PersistAndTake() writes.)
+  node_->Step(kLeader, Proposal{1, p});
+  EXPECT_EQ(Count<Ack>(node_->TakeReady()), 0);
+  ASSERT_EQ(Count<Ack>(PersistAndTake()), 1);
+  // The ACK was lost and the leader resends the proposal (simulator seed 425): ACK it again.
+  node_->Step(kLeader, Proposal{1, p});
+  Ready r = Take();
+  EXPECT_EQ(Count<Ack>(r), 1);
+  EXPECT_TRUE(r.persist.entries.empty()) << "a duplicate is not appended again";
+}
+
 TEST_F(FollowerTest, APingCommittingWhatTheFollowerLacksMakesItResync) {
   SyncedToEpoch1();
   // On a FIFO link the proposal came before the ping: not holding it means messages were lost.
@@ -326,6 +343,71 @@ TEST(ZabLeaderRulesTest, Rule1CounterExhaustionForcesANewEpoch) {
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, MakeZxid(2, 1));
   for (MemberId id : c.ids()) EXPECT_EQ(c.member(id).applied.size(), 4u);
+}
+
+TEST(ZabLeaderRulesTest, ALostProposalOnALiveLinkIsRetransmittedAndCommits) {
+  // Simulator seed 337: the leader's PROPOSAL is lost (the link broke and came back at once),
+  // no newer proposal follows, and pings carry only the commit point: without a retransmission
+  // the entry would stay uncommitted forever.
+  TestCluster c(3, 0, 31);
+  ASSERT_TRUE(c.RunUntil([&] { return c.Leader().has_value() && c.AllEstablished(); }, 100));
+  const MemberId leader = *c.Leader();
+  std::vector<MemberId> followers;
+  for (MemberId id : c.ids()) {
+    if (id != leader) followers.push_back(id);
+  }
+  c.Cut({leader}, followers);
+  ASSERT_TRUE(c.Propose(leader, "lost once").ok());
+  c.Heal();
+  EXPECT_TRUE(c.member(leader).applied.empty()) << "no quorum has it yet";
+  ASSERT_TRUE(c.RunUntil(
+      [&] {
+        for (MemberId id : c.ids()) {
+          if (c.member(id).applied.size() != 1) return false;
+        }
+        return true;
+      },
+      20));
+  EXPECT_EQ(c.node(leader).role(), Role::kLeading) << "repaired without an election";
+}
+
+TEST(ZabLeaderRulesTest, ALearnerWhoPromisedANewerEpochMakesTheLeaderMoveAboveIt) {
+  // Simulator seed 227: a member promised epoch 5 to a candidate that never got established,
+  // while member 1 leads epoch 1. It refuses LEADERINFO(1) forever; the leader must step down
+  // and its next epoch must be above the promise.
+  Options o;
+  o.id = 1;
+  o.voters = {1, 2, 3};
+  Node n(o, DurableState{});
+  auto settle = [&] {
+    while (n.HasReady()) {
+      Ready r = n.TakeReady();
+      if (r.persist.id != 0) n.Persisted(r.persist.id);
+    }
+  };
+  settle();
+  n.Step(2, Notification{n.vote(), 1, ServerState::kLooking});
+  settle();
+  ASSERT_EQ(n.role(), Role::kLeading);
+  n.Step(2, FollowerInfo{0, 0});
+  settle();
+  ASSERT_EQ(n.epoch(), 1u);
+  n.Step(2, AckEpoch{1, 0, 0});
+  settle();
+  n.Step(2, AckNewLeader{1, 0});
+  settle();
+  ASSERT_TRUE(n.established());
+
+  n.Step(3, FollowerInfo{5, 0});
+  settle();
+  EXPECT_EQ(n.role(), Role::kLooking) << "the leader stepped down";
+
+  n.Step(2, Notification{n.vote(), 2, ServerState::kLooking});
+  settle();
+  ASSERT_EQ(n.role(), Role::kLeading);
+  n.Step(2, FollowerInfo{1, 0});
+  settle();
+  EXPECT_EQ(n.epoch(), 6u) << "the new epoch goes above the learner's promise";
 }
 
 }  // namespace

@@ -22,8 +22,9 @@ class ClusterReplicaTest : public ::testing::Test {
  protected:
   struct Member {
     std::unique_ptr<Replica> replica;
-    std::vector<zab::PersistBatch> log;  // every batch it persisted, for checks
-    std::vector<Outbound> out;           // client output collected so far
+    std::vector<zab::PersistBatch> log;       // every batch it persisted, for checks
+    std::vector<zab::PersistBatch> unsynced;  // taken, not yet reported durable
+    std::vector<Outbound> out;                // client output collected so far
     bool up = true;
   };
 
@@ -53,9 +54,15 @@ class ClusterReplicaTest : public ::testing::Test {
       for (auto& [id, m] : members_) {
         if (!m.up) continue;
         for (zab::PersistBatch& b : m.replica->TakePersistBatches()) {
-          m.replica->PersistedBatch(b.id);
-          m.log.push_back(std::move(b));
+          m.unsynced.push_back(std::move(b));
           moved = true;
+        }
+        if (!slow_disk_.contains(id)) {
+          for (zab::PersistBatch& b : m.unsynced) {
+            m.replica->PersistedBatch(b.id);
+            m.log.push_back(std::move(b));
+          }
+          m.unsynced.clear();
         }
         for (PeerOutbound& p : m.replica->TakePeerMessages()) {
           if (cut_.contains({id, p.to})) continue;
@@ -196,6 +203,7 @@ class ClusterReplicaTest : public ::testing::Test {
   std::set<std::pair<int, int>> hold_zab_;
   std::deque<std::pair<int, PeerOutbound>> held_;
   std::set<std::pair<int, int>> drop_member_;  // links that drop member messages only
+  std::set<int> slow_disk_;  // members whose batches wait (unsynced) until removed from here
   int64_t now_ = kStart;
 };
 
@@ -274,6 +282,31 @@ TEST_F(ClusterReplicaTest, SyncOnAFollowerWaitsForWhatTheLeaderHadCommitted) {
   ASSERT_TRUE(read);
   EXPECT_EQ(read->code, Code::kOk) << "a read after sync sees the committed write";
   EXPECT_EQ(ReplyOrder(f, 2), (std::vector<int64_t>{1, 2}));
+}
+
+TEST_F(ClusterReplicaTest, Rule8SyncOnTheLeaderWaitsUntilItAppliedWhatItCommitted) {
+  // ZooKeeper 3.8's leader treats sync as a no-op. Here the leader's own fsync is slow: two
+  // followers make a write durable, it commits and is acknowledged through a follower, and the
+  // leader has not applied it yet. A sync + read on the leader must still see it.
+  Start(3);
+  const int l = Leader();
+  const int f = AFollower();
+  ASSERT_EQ(Open(l, 1).code, Code::kOk);
+  ASSERT_EQ(Open(f, 2).code, Code::kOk);
+  slow_disk_.insert(l);
+  Submit(f, 2, 1, Create("/acked", "x"));
+  std::optional<ClientResponse> created = Reply(f, 2, 1);
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->code, Code::kOk) << "committed by the two followers";
+  EXPECT_FALSE(At(l).tree().Find("/acked").has_value()) << "the leader has not applied it";
+  Submit(l, 1, 1, SyncRequest{"/"});
+  Submit(l, 1, 2, Get("/acked"));
+  EXPECT_TRUE(ReplyOrder(l, 1).empty()) << "the leader answered the sync before applying";
+  slow_disk_.clear();
+  Pump();
+  std::optional<ClientResponse> read = Reply(l, 1, 2);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->code, Code::kOk) << "a read after sync on the leader sees the acknowledged write";
 }
 
 TEST_F(ClusterReplicaTest, AForwardedRequestWithoutAnAnswerClosesTheConnection) {

@@ -120,6 +120,8 @@ class Replica {
   // A message from another member.
   void Step(zab::MemberId from, const zab::Message& message);
   void StepMember(zab::MemberId from, MemberMessage message);
+  // The connection to `member` closed (see zab::Node::PeerLost).
+  void PeerLost(zab::MemberId member);
   // Batches to make durable, in order, each atomically: a snapshot (write it first), a
   // truncation, entries, hard state. Report each with PersistedBatch(id) once durable, in order.
   std::vector<zab::PersistBatch> TakePersistBatches();

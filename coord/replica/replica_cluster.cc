@@ -238,6 +238,12 @@ void Replica::Step(zab::MemberId from, const zab::Message& message) {
   PumpCore();
 }
 
+void Replica::PeerLost(zab::MemberId member) {
+  if (!node_) return;
+  node_->PeerLost(member);
+  PumpCore();
+}
+
 void Replica::PumpCore() {
   TakeReadys();
   CompleteReadys();

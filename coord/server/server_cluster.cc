@@ -80,6 +80,10 @@ Status Server::StartMember(std::unique_ptr<storage::Log> log, const TreeLimits& 
     replica_->StepMember(from, std::move(message));
     Pump();
   };
+  callbacks.on_disconnected = [this](zab::MemberId member) {
+    replica_->PeerLost(member);
+    Pump();
+  };
   transport_ = std::make_unique<PeerTransport>(&loop_, std::move(t), std::move(callbacks));
   Result<uint16_t> port = transport_->Listen();
   if (!port.ok()) {

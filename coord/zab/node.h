@@ -82,6 +82,10 @@ class Node {
   // proposal is accepted, exactly once, before this returns.
   Result<Zxid> Propose(const std::function<std::string(Zxid)>& make_payload);
 
+  // The transport lost its connection to `member` (a closed socket, not silence). A learner
+  // whose leader it was looks for a leader at once instead of waiting sync_limit_ticks
+  // (ZooKeeper's follower does the same when its leader socket breaks); anything else ignores it.
+  void PeerLost(MemberId member);
   // Every batch up to and including `batch_id` is durable.
   void Persisted(uint64_t batch_id);
   // A batch failed to persist (EIO, fsync failure, disk full): the member stops acknowledging

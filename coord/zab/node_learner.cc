@@ -16,6 +16,12 @@ void Node::BecomeLearner(MemberId leader, Role role) {
   Send(leader, FollowerInfo{hs_.accepted_epoch, history_.last()});
 }
 
+void Node::PeerLost(MemberId member) {
+  if ((role_ == Role::kFollowing || role_ == Role::kObserving) && member == leader_id_) {
+    StartElection();
+  }
+}
+
 void Node::Resync() {
   // The stream from the leader is not what Zab guarantees (a gap, a stale sync): rather than
   // guess, look for the leader again and be synced from scratch.

@@ -31,6 +31,8 @@ TEST(ZabElectionTest, WorseVoteDoesNotDecideAndOldRoundGetsAReply) {
   Election::Outcome out = e.OnNotification(1, Looking({1, 0, 0}, 2));
   EXPECT_FALSE(out.broadcast);
   EXPECT_FALSE(out.decided.has_value());
+  EXPECT_TRUE(out.reply) << "a worse vote in our round is answered with ours";
+  EXPECT_FALSE(e.OnNotification(1, Looking({3, 0, 0}, 2)).reply) << "an equal one is not";
   out = e.OnNotification(2, Looking({3, 0, 0}, 2));
   ASSERT_TRUE(out.decided.has_value());
   EXPECT_EQ(out.decided->leader, 3);

@@ -175,6 +175,14 @@ TEST_F(FollowerTest, ADuplicateProposalIsAcknowledgedAgainOnlyOnceDurable) {
   EXPECT_TRUE(r.persist.entries.empty()) << "a duplicate is not appended again";
 }
 
+TEST_F(FollowerTest, LosingTheConnectionToTheLeaderStartsAnElectionAtOnce) {
+  SyncedToEpoch1();
+  node_->PeerLost(2);  // another follower: nothing changes
+  EXPECT_EQ(node_->role(), Role::kFollowing);
+  node_->PeerLost(kLeader);
+  EXPECT_EQ(node_->role(), Role::kLooking) << "no need to wait sync_limit_ticks of silence";
+}
+
 TEST_F(FollowerTest, APingCommittingWhatTheFollowerLacksMakesItResync) {
   SyncedToEpoch1();
   // On a FIFO link the proposal came before the ping: not holding it means messages were lost.

@@ -226,6 +226,16 @@ void SimCluster::Crash(SimMember& m, const char* why) {
   ++result_.crashes;
   Trace(std::string("crash m") + std::to_string(m.id) + " (" + why + ")");
   workload_->OnMemberDown(m.id);
+  // A dead process's sockets close, and the peers' transports say so (PeerLost); a frozen or
+  // unplugged machine just goes silent. The seed picks which this crash looks like.
+  if (fault_prng_.Uniform(2) == 0) {
+    for (auto& other : members_) {
+      if (!other->replica || other->id == m.id) continue;
+      if (network_.IsCut(m.id, other->id)) continue;  // a cut link reports nothing
+      other->replica->PeerLost(m.id);
+      Drain(*other);
+    }
+  }
 }
 
 void SimCluster::Drain(SimMember& m) {

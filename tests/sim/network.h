@@ -54,6 +54,7 @@ class SimNetwork {
   void Cut(zab::MemberId from, zab::MemberId to) { cut_.insert({from, to}); }
   void Heal() { cut_.clear(); }
   bool partitioned() const { return !cut_.empty(); }
+  bool IsCut(zab::MemberId from, zab::MemberId to) const { return cut_.contains({from, to}); }
   size_t in_flight() const { return queue_.size(); }
 
  private:

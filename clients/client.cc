@@ -90,14 +90,37 @@ Result<std::unique_ptr<Client>> Client::Open(ClientOptions options) {
 
   Impl* raw = impl.get();
   raw->loop.Start([raw, engine = std::move(engine)](uv_loop_t* loop) mutable {
-    raw->engine = std::make_unique<client::Engine>(loop, std::move(engine), &raw->events,
-                                                   raw->options.on_state, &raw->view);
+    raw->engine = std::make_unique<client::Engine>(
+        loop, std::move(engine), &raw->events,
+        [raw](const SessionEvent& event) { raw->NotifyState(event); }, &raw->view);
     raw->engine->Start();
   });
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+void Client::Impl::NotifyState(const SessionEvent& event) {
+  if (options.on_state) options.on_state(event);
+  std::vector<StateCallback> copy;
+  {
+    std::lock_guard<std::mutex> lock(listeners_mu);
+    for (const auto& [id, cb] : listeners) copy.push_back(cb);
+  }
+  for (const StateCallback& cb : copy) cb(event);
+}
+
+uint64_t Client::AddStateListener(StateCallback listener) {
+  std::lock_guard<std::mutex> lock(impl_->listeners_mu);
+  const uint64_t id = impl_->next_listener++;
+  impl_->listeners.emplace(id, std::move(listener));
+  return id;
+}
+
+void Client::RemoveStateListener(uint64_t id) {
+  std::lock_guard<std::mutex> lock(impl_->listeners_mu);
+  impl_->listeners.erase(id);
+}
 
 Client::~Client() {
   CHECK(!impl_->events.OnThread()) << "a Client cannot be destroyed from its own callback";

@@ -5,7 +5,9 @@
 // there, in the loop's init, and destroyed after the loop ended).
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "clients/call_queue.h"
@@ -23,6 +25,12 @@ struct Client::Impl {
   client::Chroot chroot;
   client::SessionView view;
   int64_t blocking_limit_ms = 0;  // a blocking call gives up after this (a safety bound)
+  // Session state listeners besides options.on_state (recipes use them); called on the event
+  // thread after on_state, in the order they were added.
+  std::mutex listeners_mu;
+  std::map<uint64_t, StateCallback> listeners;  // guarded by listeners_mu
+  uint64_t next_listener = 1;                   // guarded by listeners_mu
+  void NotifyState(const SessionEvent& event);
   // Destroyed in reverse order; ~Client stops the threads explicitly first.
   client::EventThread events;
   std::unique_ptr<client::Engine> engine;

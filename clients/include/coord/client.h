@@ -167,6 +167,12 @@ class Client {
   // True on this client's event thread (where blocking calls fail).
   bool OnEventThread() const;
 
+  // Session state changes for more than one party (the recipes use this): `listener` runs on the
+  // event thread after ClientOptions::on_state, for every later change, until removed. A
+  // listener removed from inside a callback may still see the event being delivered.
+  uint64_t AddStateListener(StateCallback listener);
+  void RemoveStateListener(uint64_t id);
+
   // --- asynchronous API: the callback runs once, on the event thread ---
   void CreateAsync(CreateRequest request, Callback<CreateResponse> done);
   void DeleteAsync(std::string path, int32_t version, StatusCallback done);

@@ -1,0 +1,42 @@
+#include "clients/recipes/util.h"
+
+#include <sys/random.h>
+
+#include <cstdio>
+
+namespace coord::recipes::internal {
+
+Status EnsurePath(Client* client, const std::string& path) {
+  if (path.empty() || path == "/") return Status::Ok();
+  Result<std::optional<Stat>> exists = client->Exists(path);
+  if (!exists.ok()) return exists.status();
+  if (exists->has_value()) return Status::Ok();
+  const size_t slash = path.rfind('/');
+  if (slash != 0) {
+    Status parent = EnsurePath(client, path.substr(0, slash));
+    if (!parent.ok()) return parent;
+  }
+  CreateRequest create;
+  create.path = path;
+  Result<CreateResponse> created = client->Create(create);
+  if (!created.ok() && created.status().code() != Code::kNodeExists) return created.status();
+  return Status::Ok();
+}
+
+std::string RandomGuid() {
+  unsigned char bytes[16];
+  size_t got = 0;
+  while (got < sizeof(bytes)) {
+    ssize_t r = getrandom(bytes + got, sizeof(bytes) - got, 0);
+    if (r > 0) got += static_cast<size_t>(r);
+  }
+  char out[33];
+  for (size_t i = 0; i < sizeof(bytes); ++i) std::snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+  return std::string(out, 32);
+}
+
+std::string Join(const std::string& parent, const std::string& name) {
+  return parent == "/" ? "/" + name : parent + "/" + name;
+}
+
+}  // namespace coord::recipes::internal

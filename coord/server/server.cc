@@ -258,11 +258,23 @@ void Server::OnMessage(Connection* conn, ClientMessage message) {
     HandleConnect(conn, *connect);
     return;
   }
+  auto& request = std::get<ClientRequest>(message);
+  if (!conn->connected() && conn->session() == 0 &&
+      std::holds_alternative<ServerStatusRequest>(request.op)) {
+    // server_status needs no session (ZooKeeper's four-letter words): it works on a member that
+    // serves nobody, which is when an operator asks most (role "looking").
+    ClientResponse r;
+    r.id = request.id;
+    r.zxid = replica_->tree().last_zxid();
+    r.body = replica_->ServerStatus(connections_.size());
+    conn->Send(r);
+    conn->Flush();
+    return;
+  }
   if (!conn->connected()) {
     conn->Close("a request before the connect handshake completed", false);
     return;
   }
-  auto& request = std::get<ClientRequest>(message);
   if (++conn->outstanding >= config_.max_outstanding_requests) conn->PauseReading();
   replica_->Submit(conn->session(), std::move(request), NowMs());
 }

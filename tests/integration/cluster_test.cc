@@ -18,6 +18,7 @@
 
 #include "coord/client.h"
 #include "tests/support/ensemble.h"
+#include "tests/support/raw_connection.h"
 
 namespace coord {
 namespace {
@@ -251,6 +252,40 @@ TEST(ClusterTest, AnObserverServesReadsButNeverCountsTowardAQuorum) {
   w.path = "/no-quorum";
   Result<CreateResponse> created = (*c)->Create(w);
   EXPECT_FALSE(created.ok()) << "a write committed without a quorum of voters";
+}
+
+TEST(ClusterTest, ServerStatusNeedsNoSessionAndReportsALookingMember) {
+  Ensemble e(3);
+  e.StartAll();
+  const int leader = e.WaitForLeader();
+  const int follower = leader == 1 ? 2 : 1;
+  auto status_of = [&](int id) -> std::optional<ServerStatusResponse> {
+    testing::RawConnection raw(e.at(id).port());
+    if (!raw.Send(ClientRequest{1, ServerStatusRequest{}})) return std::nullopt;
+    std::optional<ServerMessage> reply = raw.Read();
+    if (!reply) return std::nullopt;
+    const auto* r = std::get_if<ClientResponse>(&*reply);
+    if (r == nullptr) return std::nullopt;
+    const auto* s = std::get_if<ServerStatusResponse>(&r->body);
+    return s ? std::optional<ServerStatusResponse>(*s) : std::nullopt;
+  };
+  std::optional<ServerStatusResponse> s = status_of(leader);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->role, "leader");
+  EXPECT_EQ(s->members.size(), 2u);
+  // Alone, a member serves no client but still answers server_status.
+  for (int id = 1; id <= 3; ++id) {
+    if (id != follower) e.at(id).Kill9();
+  }
+  const int64_t deadline = NowMs() + 10000;
+  while (NowMs() < deadline) {
+    s = status_of(follower);
+    if (s && s->role == "looking") break;
+    usleep(20 * 1000);
+  }
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->role, "looking");
+  EXPECT_EQ(s->leader_id, 0);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "coord/recipes/lock.h"
 
+#include <unistd.h>
 #include <algorithm>
+
 #include <chrono>
 
 #include "clients/recipes/util.h"
@@ -110,8 +112,11 @@ Status Lock::EnsureNode() {
     std::lock_guard<std::mutex> lock(mu_);
     if (!node_.empty()) return Status::Ok();
   }
-  Status parent = internal::EnsurePath(client_, path_);
-  if (!parent.ok()) return parent;
+  if (!path_ready_) {
+    Status parent = internal::EnsurePath(client_, path_);
+    if (!parent.ok()) return parent;
+    path_ready_ = true;
+  }
   CreateRequest create;
   create.path = internal::Join(path_, "_c_" + guid_ + kMarker);
   create.data = data_;
@@ -123,6 +128,10 @@ Status Lock::EnsureNode() {
       std::lock_guard<std::mutex> lock(mu_);
       node_ = created->path.substr(created->path.rfind('/') + 1);
       return Status::Ok();
+    }
+    if (created.status().code() == Code::kNoNode) {
+      path_ready_ = false;  // the lock's parent was removed meanwhile
+      return created.status();
     }
     if (!Retryable(created.status()) || attempt >= 5) return created.status();
     // The create may have happened: look for our guid before creating again (protected mode).
@@ -185,9 +194,19 @@ Result<bool> Lock::CheckPosition(bool watch_predecessor) {
 Result<uint64_t> Lock::Acquire(int64_t timeout_ms) {
   if (held_) return token_.load();
   const int64_t deadline = timeout_ms < 0 ? INT64_MAX : NowMs() + timeout_ms;
+  // A connection loss fails the call in flight, not the session: retry until the deadline (the
+  // reads are idempotent, and the create is made safe by the guid in the node name).
+  auto retry = [&](const Status& s) {
+    if (!Retryable(s) || IsFinal(client_->state()) || NowMs() >= deadline) return false;
+    usleep(10 * 1000);
+    return true;
+  };
   while (true) {
     Status ensured = EnsureNode();
-    if (!ensured.ok()) return ensured;
+    if (!ensured.ok()) {
+      if (retry(ensured)) continue;
+      return ensured;
+    }
     uint64_t seen;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -199,6 +218,7 @@ Result<uint64_t> Lock::Acquire(int64_t timeout_ms) {
           client_->state() != SessionState::kExpired) {
         continue;  // our node vanished with an old session: create a new one
       }
+      if (retry(position.status())) continue;
       return position.status();
     }
     if (*position) return token_.load();

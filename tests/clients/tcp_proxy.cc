@@ -91,6 +91,7 @@ void TcpProxy::Pump(int client, int upstream) {
         break;
       }
       int to = fds[1 - i].fd;
+      if (i == 1 && muted_) continue;  // from the server: dropped
       for (ssize_t off = 0; off < n && open;) {
         ssize_t w = send(to, buf + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
         if (w <= 0) open = false;

@@ -1,7 +1,8 @@
 // TcpProxy: a loopback TCP proxy in front of a server, for tests that must cut a client's
 // connection while the server stays up (which neither kill -9 nor SIGSTOP can do). Cut() closes
 // every proxied connection; Block() makes the proxy close new connections at once until
-// Unblock().
+// Unblock(); MuteReplies() drops everything the server sends (the client's requests still reach
+// it: a reply lost in flight) until UnmuteReplies().
 //
 // Threading: one accept thread and one thread per connection, all joined by the destructor. The
 // methods may be called from any thread.
@@ -26,6 +27,8 @@ class TcpProxy {
   void Cut();
   void Block() { blocked_ = true; }
   void Unblock() { blocked_ = false; }
+  void MuteReplies() { muted_ = true; }
+  void UnmuteReplies() { muted_ = false; }
 
  private:
   void AcceptLoop();
@@ -36,6 +39,7 @@ class TcpProxy {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<bool> blocked_{false};
+  std::atomic<bool> muted_{false};
   std::thread acceptor_;
   std::mutex mu_;
   std::vector<std::thread> pumps_;

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/clients/tcp_proxy.h"
 #include "tests/support/coordd_process.h"
 #include "tests/support/ensemble.h"
 
@@ -333,6 +334,42 @@ TEST(LockTest, LossIsReportedToTheHolder) {
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0], LockEvent::kSuspended);
   EXPECT_EQ(events[1], LockEvent::kLost);
+}
+
+TEST(LockTest, AConnectionLostDuringTheCreateLeavesNoOrphanNode) {
+  CoorddProcess server(FastServer());
+  server.Start();
+  coord::testing::TcpProxy proxy(server.port());
+  auto c = Connect(proxy.address());
+  auto admin = Connect(server.address());
+  ASSERT_TRUE(admin->Create(CreateRequest{"/locks", "", OpenAcl()}).ok());
+  ASSERT_TRUE(admin->Create(CreateRequest{"/locks/protected", "", OpenAcl()}).ok());
+  Lock lock(c.get(), "/locks/protected", "me");
+  ASSERT_TRUE(lock.Acquire(5000).ok());  // once, so the next Acquire starts with its create
+  ASSERT_TRUE(lock.Release().ok());
+  // The create reaches the server, its reply is lost with the connection (protected mode: the
+  // contender must find its node again instead of creating a second one).
+  proxy.MuteReplies();
+  std::thread acquire([&] { EXPECT_TRUE(lock.Acquire(20000).ok()); });
+  bool created_unanswered = false;
+  for (int i = 0; i < 400 && !created_unanswered; ++i) {
+    Result<std::vector<std::string>> children = admin->GetAllChildren("/locks/protected");
+    created_unanswered = children.ok() && !children->empty();
+    if (!created_unanswered) usleep(5 * 1000);
+  }
+  EXPECT_TRUE(created_unanswered) << "the create never reached the server";
+  EXPECT_FALSE(lock.held());
+  proxy.Cut();
+  proxy.UnmuteReplies();
+  acquire.join();
+  EXPECT_TRUE(lock.held());
+  Result<std::vector<std::string>> children = admin->GetAllChildren("/locks/protected");
+  ASSERT_TRUE(children.ok());
+  EXPECT_EQ(children->size(), 1u) << "a second contender node was created";
+  ASSERT_TRUE(lock.Release().ok());
+  children = admin->GetAllChildren("/locks/protected");
+  ASSERT_TRUE(children.ok());
+  EXPECT_TRUE(children->empty());
 }
 
 TEST(LockTest, ContendersOnAThreeMemberEnsembleAndHandOffRate) {

@@ -92,6 +92,7 @@ class Lock {
   std::function<void(LockEvent)> on_event_;
   std::string guid_;
   uint64_t listener_ = 0;
+  bool path_ready_ = false;  // the lock's parent is known to exist (skips a read per Acquire)
 
   mutable std::mutex mu_;
   std::condition_variable changed_;

@@ -39,4 +39,18 @@ TEST(Sha1Test, DigestIdIsZooKeepersFormat) {
 }
 
 }  // namespace
+TEST(Base64Test, DecodeInvertsEncodeAndRefusesGarbage) {
+  for (std::string s : {std::string(""), std::string("f"), std::string("fo"), std::string("foo"),
+                        std::string("foob"), std::string("\x00\xff\x10 binary", 11)}) {
+    std::optional<std::string> back = Base64Decode(Base64Encode(s));
+    ASSERT_TRUE(back.has_value()) << s;
+    EXPECT_EQ(*back, s);
+  }
+  EXPECT_EQ(Base64Decode("Zm9vYg=="), std::optional<std::string>("foob"));
+  EXPECT_FALSE(Base64Decode("Zm9").has_value()) << "length";
+  EXPECT_FALSE(Base64Decode("Zm9v!A==").has_value()) << "character";
+  EXPECT_FALSE(Base64Decode("Zm=vYg==").has_value()) << "padding in the middle";
+  EXPECT_FALSE(Base64Decode("Z===").has_value()) << "too much padding";
+}
+
 }  // namespace coord

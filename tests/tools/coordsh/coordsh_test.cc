@@ -2,12 +2,16 @@
 // including error paths and exit statuses, --json, binary data, export -> import round-trip,
 // `lock -- CMD` and `watch --count`.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <thread>
 
 #include "tests/support/coordd_process.h"
+#include "tests/support/ensemble.h"
 #include "tests/tools/coordsh/run_coordsh.h"
 
 namespace coord::coordsh::testing {
@@ -212,6 +216,106 @@ TEST_F(CoordshTest, ConnectFailureIsAnError) {
   Outcome o = RunCoordsh({"--server", "127.0.0.1:1", "--timeout", "2000", "-c", "ls /"}, "", 30000);
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_EQ(o.err.rfind("coordsh: connect: ", 0), 0u) << o.err;
+}
+
+// A coordsh in the background whose output can be waited for, ended with SIGINT (Ctrl-C).
+class Background {
+ public:
+  explicit Background(const std::vector<std::string>& args) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      dup2(out[1], STDERR_FILENO);
+      close(out[0]);
+      close(out[1]);
+      std::vector<char*> argv{const_cast<char*>("coordsh")};
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(COORDSH_PATH, argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    fd_ = out[0];
+  }
+  ~Background() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (fd_ >= 0) close(fd_);
+  }
+  bool WaitFor(const std::string& text, int timeout_ms = 10000) {
+    for (int waited = 0; waited < timeout_ms; waited += 20) {
+      if (output_.find(text) != std::string::npos) return true;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 20) > 0) {
+        char buf[1024];
+        ssize_t n = read(fd_, buf, sizeof(buf));
+        if (n > 0) output_.append(buf, static_cast<size_t>(n));
+      }
+    }
+    return output_.find(text) != std::string::npos;
+  }
+  int Interrupt() {
+    kill(pid_, SIGINT);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::string output_;
+};
+
+TEST_F(CoordshTest, ElectLeadsUntilCtrlCThenResigns) {
+  Background first({"--server", server_.address(), "-c", "elect /svc/leader first"});
+  ASSERT_TRUE(first.WaitFor("leading (term ")) << first.output();
+  Background second({"--server", server_.address(), "-c", "elect /svc/leader second"});
+  ASSERT_TRUE(second.WaitFor("current leader: first")) << second.output();
+  EXPECT_EQ(second.output().find("leading"), std::string::npos) << "two leaders at once";
+  EXPECT_EQ(first.Interrupt(), 0) << "Ctrl-C resigns and exits cleanly";
+  ASSERT_TRUE(second.WaitFor("leading (term ")) << "the second takes over: " << second.output();
+  EXPECT_EQ(second.Interrupt(), 0);
+  EXPECT_EQ(Sh("ls /svc/leader").out, "") << "both candidacies are gone";
+}
+
+TEST_F(CoordshTest, LockWithoutACommandHoldsUntilCtrlC) {
+  Background holder({"--server", server_.address(), "-c", "lock /locks/l"});
+  ASSERT_TRUE(holder.WaitFor("fencing token: ")) << holder.output();
+  Outcome busy = RunCoordsh({"--server", server_.address(), "-c", "ls /locks/l"});
+  EXPECT_NE(busy.out, "") << "the holder's node is there";
+  EXPECT_EQ(holder.Interrupt(), 0);
+  EXPECT_EQ(Sh("ls /locks/l").out, "") << "released on Ctrl-C";
+}
+
+TEST_F(CoordshTest, GetWithAWatchReportsTheChange) {
+  ASSERT_EQ(Sh("create /gw 1").exit_code, 0);
+  Background watcher({"--server", server_.address(), "-c", "get -w /gw; watch /nothing"});
+  ASSERT_TRUE(watcher.WaitFor("watching /nothing")) << watcher.output();
+  ASSERT_EQ(Sh("set /gw 2").exit_code, 0);
+  EXPECT_TRUE(watcher.WaitFor("watch: data_changed /gw")) << watcher.output();
+  EXPECT_EQ(watcher.Interrupt(), 0);
+}
+
+TEST(CoordshClusterTest, StatusShowsRolesEpochAndEachMembersLag) {
+  coord::testing::Ensemble ensemble(3);
+  ensemble.StartAll();
+  const int leader = ensemble.WaitForLeader();
+  Outcome o = RunCoordsh({"--server", ensemble.Address(leader), "-c", "create /x; status"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("role: leader\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("leader: " + std::to_string(leader) + "\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find(": follower, lag "), std::string::npos) << o.out;
+  const int follower = leader == 1 ? 2 : 1;
+  Outcome f = RunCoordsh({"--server", ensemble.Address(follower), "--json", "-c", "sync; status"});
+  ASSERT_EQ(f.exit_code, 0) << f.err;
+  EXPECT_NE(f.out.find("\"role\":\"follower\""), std::string::npos) << f.out;
 }
 
 }  // namespace

@@ -161,6 +161,17 @@ TEST_F(CoordshTest, SyncStatusAndHelp) {
   EXPECT_NE(o.out.find("role: standalone\n"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("get [-s] [-w]"), std::string::npos) << o.out;
   EXPECT_EQ(Sh("help nothing").exit_code, 1);
+  Outcome all = Sh("help");
+  for (const char* command : {"connect", "tree", "deleteall", "watch", "multi", "lock", "elect",
+                              "export", "import", "whoami", "quit"}) {
+    EXPECT_NE(all.out.find(std::string("  ") + command), std::string::npos) << command;
+  }
+  Outcome reconnect =
+      Stdin("connect " + server_.address() + "\ncreate /reconnected\nconnect 127.0.0.1:1\n",
+            {"--timeout", "1000"});
+  EXPECT_EQ(reconnect.exit_code, 1);
+  EXPECT_NE(reconnect.out.find("/reconnected"), std::string::npos) << reconnect.err;
+  EXPECT_NE(reconnect.err.find("coordsh: connect: "), std::string::npos) << reconnect.err;
 }
 
 TEST_F(CoordshTest, ExportThenImportGivesIdenticalData) {

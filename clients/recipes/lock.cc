@@ -41,9 +41,12 @@ Lock::Lock(Client* client, std::string path, std::string holder_data,
     : client_(client),
       path_(std::move(path)),
       data_(std::move(holder_data)),
-      on_event_(std::move(on_event)),
-      guid_(internal::RandomGuid()) {
-  listener_ = client_->AddStateListener([this](const SessionEvent& e) { OnSessionEvent(e); });
+      guid_(internal::RandomGuid()),
+      st_(std::make_shared<State>()) {
+  st_->on_event = std::move(on_event);
+  listener_ = client_->AddStateListener([weak = std::weak_ptr<State>(st_)](const SessionEvent& e) {
+    if (std::shared_ptr<State> st = weak.lock()) st->OnSessionEvent(e);
+  });
 }
 
 Lock::~Lock() {
@@ -65,36 +68,44 @@ std::optional<uint64_t> Lock::SequenceOf(const std::string& name) {
 }
 
 std::string Lock::node() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return held_ ? internal::Join(path_, node_) : std::string();
+  std::lock_guard<std::mutex> lock(st_->mu);
+  return st_->held ? internal::Join(path_, st_->node) : std::string();
 }
 
 CheckRequest Lock::Fence() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(st_->mu);
   // Not held: a path that cannot exist, so the multi fails instead of running unguarded.
-  return CheckRequest{held_ && !node_.empty() ? internal::Join(path_, node_)
-                                              : internal::Join(path_, "_not_held_" + guid_),
+  return CheckRequest{st_->held && !st_->node.empty() ? internal::Join(path_, st_->node)
+                                                      : internal::Join(path_, "_not_held_" + guid_),
                       kAnyVersion};
 }
 
-void Lock::OnSessionEvent(const SessionEvent& event) {
+void Lock::State::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ++wakeups;
+  }
+  changed.notify_all();
+}
+
+void Lock::State::OnSessionEvent(const SessionEvent& event) {
   std::optional<LockEvent> report;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++wakeups_;
-    if (event.state == SessionState::kSuspended && held_) report = LockEvent::kSuspended;
-    if (event.state == SessionState::kConnected && event.resumed && held_) {
+    std::lock_guard<std::mutex> lock(mu);
+    ++wakeups;
+    if (event.state == SessionState::kSuspended && held) report = LockEvent::kSuspended;
+    if (event.state == SessionState::kConnected && event.resumed && held) {
       report = LockEvent::kResumed;
     }
     if (IsFinal(event.state)) {
       // The session is gone, and with it the ephemeral node.
-      if (held_) report = LockEvent::kLost;
-      held_ = false;
-      node_.clear();
+      if (held) report = LockEvent::kLost;
+      held = false;
+      node.clear();
     }
   }
-  changed_.notify_all();
-  if (report && on_event_) on_event_(*report);
+  changed.notify_all();
+  if (report && on_event) on_event(*report);
 }
 
 Result<std::optional<std::string>> Lock::FindOwnNode() {
@@ -109,8 +120,8 @@ Result<std::optional<std::string>> Lock::FindOwnNode() {
 
 Status Lock::EnsureNode() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!node_.empty()) return Status::Ok();
+    std::lock_guard<std::mutex> lock(st_->mu);
+    if (!st_->node.empty()) return Status::Ok();
   }
   if (!path_ready_) {
     Status parent = internal::EnsurePath(client_, path_);
@@ -125,8 +136,8 @@ Status Lock::EnsureNode() {
   for (int attempt = 0;; ++attempt) {
     Result<CreateResponse> created = client_->Create(create);
     if (created.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      node_ = created->path.substr(created->path.rfind('/') + 1);
+      std::lock_guard<std::mutex> lock(st_->mu);
+      st_->node = created->path.substr(created->path.rfind('/') + 1);
       return Status::Ok();
     }
     if (created.status().code() == Code::kNoNode) {
@@ -137,8 +148,8 @@ Status Lock::EnsureNode() {
     // The create may have happened: look for our guid before creating again (protected mode).
     Result<std::optional<std::string>> found = FindOwnNode();
     if (found.ok() && found->has_value()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      node_ = **found;
+      std::lock_guard<std::mutex> lock(st_->mu);
+      st_->node = **found;
       return Status::Ok();
     }
   }
@@ -154,45 +165,44 @@ Result<bool> Lock::CheckPosition(bool watch_predecessor) {
   std::sort(contenders.begin(), contenders.end());
   std::string mine;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    mine = node_;
+    std::lock_guard<std::mutex> lock(st_->mu);
+    mine = st_->node;
   }
   auto it = std::find_if(contenders.begin(), contenders.end(),
                          [&](const auto& c) { return c.second == mine; });
   if (it == contenders.end()) {
     // Our node is gone (the session expired and a new one started): start over.
-    std::lock_guard<std::mutex> lock(mu_);
-    node_.clear();
+    std::lock_guard<std::mutex> lock(st_->mu);
+    st_->node.clear();
     return Status(Code::kSessionExpired, "the lock node of this contender disappeared");
   }
   if (it == contenders.begin()) {
     Result<std::optional<Stat>> stat = client_->Exists(internal::Join(path_, mine));
     if (!stat.ok()) return stat.status();
     if (!stat->has_value()) return Status(Code::kSessionExpired, "the lock node disappeared");
-    token_ = static_cast<uint64_t>((*stat)->czxid);
-    held_ = true;
+    st_->token = static_cast<uint64_t>((*stat)->czxid);
+    st_->held = true;
     return true;
   }
   if (!watch_predecessor) return false;
   const std::string predecessor = internal::Join(path_, std::prev(it)->second);
-  Result<std::optional<Stat>> exists = client_->Exists(predecessor, [this](const WatchEvent&) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++wakeups_;
-    }
-    changed_.notify_all();
-  });
-  if (!exists.ok()) return exists.status();
-  if (!exists->has_value()) {
+  // GetData, not Exists: on a node that is already gone it sets no watch (an exists-watch on a
+  // sequential name that never comes back would stay registered for the whole session).
+  Result<GetDataResponse> watched =
+      client_->GetData(predecessor, [weak = std::weak_ptr<State>(st_)](const WatchEvent&) {
+        if (std::shared_ptr<State> st = weak.lock()) st->Wake();
+      });
+  if (!watched.ok()) {
+    if (watched.status().code() != Code::kNoNode) return watched.status();
     // Gone between the listing and the watch: look again at once.
-    std::lock_guard<std::mutex> lock(mu_);
-    ++wakeups_;
+    std::lock_guard<std::mutex> lock(st_->mu);
+    ++st_->wakeups;
   }
   return false;
 }
 
 Result<uint64_t> Lock::Acquire(int64_t timeout_ms) {
-  if (held_) return token_.load();
+  if (st_->held) return st_->token.load();
   const int64_t deadline = timeout_ms < 0 ? INT64_MAX : NowMs() + timeout_ms;
   // A connection loss fails the call in flight, not the session: retry until the deadline (the
   // reads are idempotent, and the create is made safe by the guid in the node name).
@@ -209,8 +219,8 @@ Result<uint64_t> Lock::Acquire(int64_t timeout_ms) {
     }
     uint64_t seen;
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      seen = wakeups_;
+      std::lock_guard<std::mutex> lock(st_->mu);
+      seen = st_->wakeups;
     }
     Result<bool> position = CheckPosition(/*watch_predecessor=*/true);
     if (!position.ok()) {
@@ -219,15 +229,17 @@ Result<uint64_t> Lock::Acquire(int64_t timeout_ms) {
         continue;  // our node vanished with an old session: create a new one
       }
       if (retry(position.status())) continue;
+      // Not acquired: do not leave our node queued, blocking the others (best effort).
+      if (!IsFinal(client_->state())) Release().IgnoreError();
       return position.status();
     }
-    if (*position) return token_.load();
-    std::unique_lock<std::mutex> lock(mu_);
+    if (*position) return st_->token.load();
+    std::unique_lock<std::mutex> lock(st_->mu);
     const bool woke =
-        changed_.wait_for(lock,
-                          std::chrono::milliseconds(std::max<int64_t>(
-                              0, std::min<int64_t>(deadline - NowMs(), 1'000'000'000))),
-                          [&] { return wakeups_ != seen; });
+        st_->changed.wait_for(lock,
+                              std::chrono::milliseconds(std::max<int64_t>(
+                                  0, std::min<int64_t>(deadline - NowMs(), 1'000'000'000))),
+                              [&] { return st_->wakeups != seen; });
     if (!woke && NowMs() >= deadline) {
       lock.unlock();
       Release().IgnoreError();  // give up our place in the queue
@@ -237,12 +249,12 @@ Result<uint64_t> Lock::Acquire(int64_t timeout_ms) {
 }
 
 Result<std::optional<uint64_t>> Lock::TryAcquire() {
-  if (held_) return std::optional<uint64_t>(token_.load());
+  if (st_->held) return std::optional<uint64_t>(st_->token.load());
   Status ensured = EnsureNode();
   if (!ensured.ok()) return ensured;
   Result<bool> position = CheckPosition(/*watch_predecessor=*/false);
   if (!position.ok()) return position.status();
-  if (*position) return std::optional<uint64_t>(token_.load());
+  if (*position) return std::optional<uint64_t>(st_->token.load());
   Status released = Release();
   if (!released.ok()) return released;
   return std::optional<uint64_t>();
@@ -251,18 +263,18 @@ Result<std::optional<uint64_t>> Lock::TryAcquire() {
 Status Lock::Release() {
   std::string mine;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    mine = node_;
+    std::lock_guard<std::mutex> lock(st_->mu);
+    mine = st_->node;
   }
   if (mine.empty()) {
-    held_ = false;
+    st_->held = false;
     return Status::Ok();
   }
   Status deleted = client_->Delete(internal::Join(path_, mine));
   if (!deleted.ok() && deleted.code() != Code::kNoNode) return deleted;
-  std::lock_guard<std::mutex> lock(mu_);
-  node_.clear();
-  held_ = false;
+  std::lock_guard<std::mutex> lock(st_->mu);
+  st_->node.clear();
+  st_->held = false;
   return Status::Ok();
 }
 

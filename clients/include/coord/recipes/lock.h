@@ -36,6 +36,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -68,8 +69,8 @@ class Lock {
   // Releases the lock (deletes the node). Ok if it was not held.
   Status Release();
 
-  bool held() const { return held_.load(); }
-  uint64_t token() const { return token_.load(); }
+  bool held() const { return st_->held.load(); }
+  uint64_t token() const { return st_->token.load(); }
   // The holder's node (empty when not held).
   std::string node() const;
   // A check op that succeeds only while this contender holds the lock: put it first in a multi.
@@ -84,22 +85,28 @@ class Lock {
   Result<std::optional<std::string>> FindOwnNode();
   // One pass: Ok(true) when held; Ok(false) after a watch was set on the predecessor.
   Result<bool> CheckPosition(bool watch_predecessor);
-  void OnSessionEvent(const SessionEvent& event);
 
   Client* client_;
   std::string path_;
   std::string data_;
-  std::function<void(LockEvent)> on_event_;
   std::string guid_;
   uint64_t listener_ = 0;
   bool path_ready_ = false;  // the lock's parent is known to exist (skips a read per Acquire)
 
-  mutable std::mutex mu_;
-  std::condition_variable changed_;
-  std::string node_;      // our contender node's name (not path), empty when none; guarded
-  uint64_t wakeups_ = 0;  // predecessor watch firings and session changes; guarded
-  std::atomic<bool> held_{false};
-  std::atomic<uint64_t> token_{0};
+  // What the client's callbacks touch lives here, shared: a watch or a session event that
+  // arrives after this Lock is gone finds the state expired and does nothing.
+  struct State {
+    std::mutex mu;
+    std::condition_variable changed;
+    std::string node;      // our contender node's name (not path), empty when none; guarded
+    uint64_t wakeups = 0;  // predecessor watch firings and session changes; guarded
+    std::atomic<bool> held{false};
+    std::atomic<uint64_t> token{0};
+    std::function<void(LockEvent)> on_event;
+    void OnSessionEvent(const SessionEvent& event);
+    void Wake();
+  };
+  std::shared_ptr<State> st_;
 };
 
 }  // namespace coord::recipes

@@ -122,6 +122,12 @@ TEST(CoordshInteractiveTest, CompletionHistoryAndCtrlCEndingAWatch) {
     ASSERT_TRUE(t.Expect("> ")) << "Ctrl-C ended the watch: " << t.screen();
     t.Type("exists /alphabet\r");
     ASSERT_TRUE(t.Expect("true")) << t.screen();
+    ASSERT_TRUE(t.Expect("> "));
+    // Ctrl-C at the prompt abandons the line, not the shell.
+    t.Type("get /nowhere\x03");
+    usleep(200 * 1000);
+    t.Type("exists /alphabet\r");
+    ASSERT_TRUE(t.Expect("true")) << "Ctrl-C at the prompt ended the shell: " << t.screen();
     t.Type("quit\r");
     EXPECT_EQ(t.Wait(), 0) << t.screen();
   }

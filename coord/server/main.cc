@@ -3,6 +3,7 @@
 //   coordd [--config FILE] [--data-dir DIR] [--client-address HOST:PORT] [--check-config]
 //
 // Without --config it runs on the embedded default (conf/coord.yaml). Flags override the file.
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -30,6 +31,9 @@ void Usage(FILE* out) {
 int main(int argc, char** argv) {
   using namespace coord;
   using namespace coord::server;
+  // A peer or client that goes away while we write to it is an ordinary event (the write fails
+  // with EPIPE and that connection closes), never a reason for the whole server to die.
+  signal(SIGPIPE, SIG_IGN);
   std::string config_path, data_dir, client_address;
   bool check_only = false;
   for (int i = 1; i < argc; ++i) {

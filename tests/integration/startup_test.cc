@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -83,6 +84,22 @@ TEST(StartupTest, AnUnusableAddressIsAnError) {
       RunCoordd("--client-address 203.0.113.1:1 --data-dir " + ::testing::TempDir() + "addr");
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_NE(o.output.find("cannot listen"), std::string::npos) << o.output;
+}
+
+TEST(StartupTest, ALostClientCannotKillTheServerWithSigpipe) {
+  // Writing to a connection the client already closed raises SIGPIPE; coordd must ignore it
+  // (found when a test cut connections under load and coordd died of signal 13). The test runs
+  // coordd with the default disposition inherited, then reads what coordd set.
+  signal(SIGPIPE, SIG_DFL);
+  CoorddProcess server;
+  server.Start();
+  std::ifstream status("/proc/" + std::to_string(server.pid()) + "/status");
+  std::string line;
+  uint64_t ignored = 0;
+  while (std::getline(status, line)) {
+    if (line.rfind("SigIgn:", 0) == 0) ignored = std::stoull(line.substr(7), nullptr, 16);
+  }
+  EXPECT_TRUE(ignored & (uint64_t{1} << (SIGPIPE - 1))) << "SIGPIPE is not ignored";
 }
 
 }  // namespace

@@ -48,11 +48,6 @@ std::string Describe(const std::optional<CachedNode>& node) {
 
 class NodeCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    // coordd does not ignore SIGPIPE (reported): a connection cut while the server writes to it
-    // kills the server. An ignored disposition survives exec: the servers started here inherit it.
-    std::signal(SIGPIPE, SIG_IGN);
-  }
   // The cache equals the server's node (a fresh read) within the timeout.
   ::testing::AssertionResult Converges(NodeCache& cache, Client* reader, const std::string& path,
                                        int64_t timeout_ms = 10000) {

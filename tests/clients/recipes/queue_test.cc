@@ -43,12 +43,7 @@ std::pair<int, int> ParseItem(const std::string& item) {
 
 class QueueTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    // coordd does not ignore SIGPIPE (reported): a connection cut while the server writes to it
-    // kills the server. An ignored disposition survives exec: the servers started here inherit it.
-    std::signal(SIGPIPE, SIG_IGN);
-    server_.Start();
-  }
+  void SetUp() override { server_.Start(); }
   std::unique_ptr<Client> NewClient(uint64_t seed = 7) {
     ClientOptions o = OptionsFor(server_.address(), nullptr, 8000);
     o.seed = seed;

@@ -397,11 +397,6 @@ CoorddOptions SmallPages() {
 
 class TreeCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    // coordd does not ignore SIGPIPE (reported): a connection cut while the server writes to it
-    // kills the server. An ignored disposition survives exec: the servers started here inherit it.
-    std::signal(SIGPIPE, SIG_IGN);
-  }
   void ExpectListenerConsistent(const TreeCache& cache) {
     EXPECT_EQ(observer_.replay(), cache.Snapshot()) << "the events do not rebuild the copy";
     const std::vector<std::string> violations = rounds_.Violations();

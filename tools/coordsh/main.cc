@@ -103,9 +103,10 @@ int Interactive(Shell& shell) {
     g_interrupt = false;
     const std::string prompt = shell.Prompt();
     char* line = readline(prompt.c_str());
-    if (line == nullptr) {  // Ctrl-D
+    if (line == nullptr) {
       std::printf("\n");
-      break;
+      if (g_interrupt) continue;  // Ctrl-C abandoned the line: a new prompt
+      break;                      // Ctrl-D (end of input)
     }
     std::string text(line);
     std::free(line);

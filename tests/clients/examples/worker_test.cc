@@ -5,9 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -61,7 +61,6 @@ TEST(WorkerExampleTest, InstancesTakeTurnsWriteWithIncreasingTokensAndFollowTheC
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
   // Every write, in the order the instances led, carries a larger token than the one before.
-  std::regex wrote("^(\\w+): (\\w+) wrote round (\\d+) with token (\\d+)$");
   std::vector<std::pair<std::string, uint64_t>> writes;  // (instance, token)
   int leaderships = 0;
   for (const std::string& out : outputs) {
@@ -69,8 +68,14 @@ TEST(WorkerExampleTest, InstancesTakeTurnsWriteWithIncreasingTokensAndFollowTheC
     std::string line;
     bool saw_config = false;
     while (std::getline(in, line)) {
-      std::smatch m;
-      if (std::regex_match(line, m, wrote)) writes.emplace_back(m[1], std::stoull(m[4]));
+      // "a: a wrote round 0 with token 4294967337"
+      char instance[32] = {};
+      unsigned round = 0;
+      unsigned long long token = 0;
+      if (std::sscanf(line.c_str(), "%31[^:]: %*s wrote round %u with token %llu", instance, &round,
+                      &token) == 3) {
+        writes.emplace_back(instance, static_cast<uint64_t>(token));
+      }
       if (line.find(": leading (term ") != std::string::npos) ++leaderships;
       if (line.find("config /demo/config/interval_ms = 20") != std::string::npos) saw_config = true;
       EXPECT_EQ(line.find("REFUSED"), std::string::npos) << line;

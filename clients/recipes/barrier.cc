@@ -14,12 +14,6 @@ namespace {
 constexpr char kMarker[] = "-member-";
 constexpr char kReady[] = "ready";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // A call that may succeed if repeated: the connection broke or was not there in time, and the
 // session is not over.
 bool Transient(Client* client, const Status& s) {
@@ -50,12 +44,12 @@ struct Signal {
   // Waits for a wakeup after `seen`; false once the deadline passed without one.
   bool WaitForChange(uint64_t seen, int64_t deadline_ms) {
     std::unique_lock<std::mutex> lock(mu);
-    const bool woke =
-        changed.wait_for(lock,
-                         std::chrono::milliseconds(std::max<int64_t>(
-                             0, std::min<int64_t>(deadline_ms - NowMs(), 1'000'000'000))),
-                         [&] { return wakeups != seen; });
-    return woke || NowMs() < deadline_ms;
+    const bool woke = changed.wait_for(
+        lock,
+        std::chrono::milliseconds(std::max<int64_t>(
+            0, std::min<int64_t>(deadline_ms - internal::SteadyNowMs(), 1'000'000'000))),
+        [&] { return wakeups != seen; });
+    return woke || internal::SteadyNowMs() < deadline_ms;
   }
 };
 
@@ -81,7 +75,7 @@ Status Barrier::RemoveBarrier() {
 }
 
 Status Barrier::WaitOnBarrier(int64_t timeout_ms) {
-  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : NowMs() + timeout_ms;
+  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : internal::SteadyNowMs() + timeout_ms;
   auto signal = std::make_shared<Signal>();
   // Session changes wake the wait too: a final state ends it with the client's error.
   const uint64_t listener =
@@ -97,7 +91,7 @@ Status Barrier::WaitOnBarrier(int64_t timeout_ms) {
         result = read.status();
         break;
       }
-      if (NowMs() >= deadline) {
+      if (internal::SteadyNowMs() >= deadline) {
         result = TimedOut("barrier " + path_ + " still set");
         break;
       }
@@ -115,16 +109,7 @@ Status Barrier::WaitOnBarrier(int64_t timeout_ms) {
 // --- DoubleBarrier ---
 
 std::optional<uint64_t> DoubleBarrier::SequenceOf(const std::string& name) {
-  const size_t at = name.rfind(kMarker);
-  if (at == std::string::npos) return std::nullopt;
-  const std::string digits = name.substr(at + sizeof(kMarker) - 1);
-  if (digits.empty() || digits.size() > 19) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return value;
+  return internal::DigitsAfter(name, kMarker);
 }
 
 DoubleBarrier::DoubleBarrier(Client* client, std::string path, int participants, std::string data)
@@ -285,7 +270,7 @@ Result<bool> DoubleBarrier::GiveUpEntering() {
 }
 
 Status DoubleBarrier::Enter(int64_t timeout_ms) {
-  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : NowMs() + timeout_ms;
+  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : internal::SteadyNowMs() + timeout_ms;
   while (true) {
     const uint64_t seen = state_->Seen();
     Result<bool> entered = TryEnter();
@@ -300,7 +285,8 @@ Status DoubleBarrier::Enter(int64_t timeout_ms) {
         DeleteOwnNode().IgnoreError();
         return s;
       }
-      waited = NowMs() < deadline;  // go round again: a new node, or the session is back
+      waited =
+          internal::SteadyNowMs() < deadline;  // go round again: a new node, or the session is back
     }
     if (waited) continue;
     Result<bool> in_after_all = GiveUpEntering();
@@ -348,7 +334,7 @@ Result<bool> DoubleBarrier::TryLeave() {
 }
 
 Status DoubleBarrier::Leave(int64_t timeout_ms) {
-  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : NowMs() + timeout_ms;
+  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : internal::SteadyNowMs() + timeout_ms;
   while (true) {
     const uint64_t seen = state_->Seen();
     Result<bool> left = TryLeave();
@@ -357,7 +343,8 @@ Status DoubleBarrier::Leave(int64_t timeout_ms) {
       DeleteOwnNode().IgnoreError();
       return left.status();
     }
-    const bool waited = left.ok() ? state_->WaitForChange(seen, deadline) : NowMs() < deadline;
+    const bool waited =
+        left.ok() ? state_->WaitForChange(seen, deadline) : internal::SteadyNowMs() < deadline;
     if (waited) continue;
     // We leave all the same; the others just did not all leave in time.
     DeleteOwnNode().IgnoreError();

@@ -12,12 +12,6 @@ namespace {
 
 constexpr char kMarker[] = "-lock-";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 bool Retryable(const Status& s) {
   return s.code() == Code::kConnectionLoss || s.code() == Code::kOperationTimeout;
 }
@@ -55,16 +49,7 @@ Lock::~Lock() {
 }
 
 std::optional<uint64_t> Lock::SequenceOf(const std::string& name) {
-  const size_t at = name.rfind(kMarker);
-  if (at == std::string::npos) return std::nullopt;
-  const std::string digits = name.substr(at + sizeof(kMarker) - 1);
-  if (digits.empty() || digits.size() > 19) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return value;
+  return internal::DigitsAfter(name, kMarker);
 }
 
 std::string Lock::node() const {
@@ -203,11 +188,12 @@ Result<bool> Lock::CheckPosition(bool watch_predecessor) {
 
 Result<uint64_t> Lock::Acquire(int64_t timeout_ms) {
   if (st_->held) return st_->token.load();
-  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : NowMs() + timeout_ms;
+  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : internal::SteadyNowMs() + timeout_ms;
   // A connection loss fails the call in flight, not the session: retry until the deadline (the
   // reads are idempotent, and the create is made safe by the guid in the node name).
   auto retry = [&](const Status& s) {
-    if (!Retryable(s) || IsFinal(client_->state()) || NowMs() >= deadline) return false;
+    if (!Retryable(s) || IsFinal(client_->state()) || internal::SteadyNowMs() >= deadline)
+      return false;
     usleep(10 * 1000);
     return true;
   };
@@ -235,12 +221,12 @@ Result<uint64_t> Lock::Acquire(int64_t timeout_ms) {
     }
     if (*position) return st_->token.load();
     std::unique_lock<std::mutex> lock(st_->mu);
-    const bool woke =
-        st_->changed.wait_for(lock,
-                              std::chrono::milliseconds(std::max<int64_t>(
-                                  0, std::min<int64_t>(deadline - NowMs(), 1'000'000'000))),
-                              [&] { return st_->wakeups != seen; });
-    if (!woke && NowMs() >= deadline) {
+    const bool woke = st_->changed.wait_for(
+        lock,
+        std::chrono::milliseconds(std::max<int64_t>(
+            0, std::min<int64_t>(deadline - internal::SteadyNowMs(), 1'000'000'000))),
+        [&] { return st_->wakeups != seen; });
+    if (!woke && internal::SteadyNowMs() >= deadline) {
       lock.unlock();
       Release().IgnoreError();  // give up our place in the queue
       return Status(Code::kOperationTimeout, "lock " + path_ + " not acquired in time");

@@ -15,12 +15,6 @@ constexpr char kTakenNode[] = "_taken";
 // Between two attempts to learn a claim's outcome while the connection is down.
 constexpr useconds_t kResolveRetryUs = 20 * 1000;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 bool Retryable(Code code) {
   return code == Code::kConnectionLoss || code == Code::kOperationTimeout;
 }
@@ -49,7 +43,7 @@ struct Queue::Wakeups {
   bool WaitPast(uint64_t seen, int64_t deadline_ms) {
     std::unique_lock<std::mutex> lock(mu);
     while (count == seen) {
-      const int64_t left = deadline_ms - NowMs();
+      const int64_t left = deadline_ms - internal::SteadyNowMs();
       if (left <= 0) return false;
       changed.wait_for(lock, std::chrono::milliseconds(std::min<int64_t>(left, 1'000'000'000)));
     }
@@ -72,14 +66,7 @@ Queue::~Queue() { client_->RemoveStateListener(listener_); }
 std::optional<uint64_t> Queue::SequenceOf(const std::string& name) {
   const size_t prefix = sizeof(kItemPrefix) - 1;
   if (name.compare(0, prefix, kItemPrefix) != 0) return std::nullopt;
-  const std::string digits = name.substr(prefix);
-  if (digits.empty() || digits.size() > 19) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return value;
+  return internal::DigitsAfter(name, kItemPrefix);
 }
 
 Status Queue::EnsureQueue() {
@@ -225,7 +212,7 @@ Result<std::optional<std::string>> Queue::ClaimFirst(const std::vector<std::stri
 
 Result<std::string> Queue::Take(int64_t timeout_ms) {
   COORD_RETURN_IF_ERROR(EnsureQueue());
-  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : NowMs() + timeout_ms;
+  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : internal::SteadyNowMs() + timeout_ms;
   bool watch = false;  // set a child watch only when about to wait
   while (true) {
     const uint64_t seen = wakeups_->Now();
@@ -234,7 +221,7 @@ Result<std::string> Queue::Take(int64_t timeout_ms) {
     Result<std::optional<std::string>> taken = ClaimFirst(*items);
     if (!taken.ok()) return taken.status();
     if (taken->has_value()) return std::move(**taken);
-    if (NowMs() >= deadline) break;
+    if (internal::SteadyNowMs() >= deadline) break;
     if (!items->empty() || !watch) {
       // Others took what we saw (list again), or we have no watch yet (list with one).
       watch = items->empty();

@@ -14,31 +14,11 @@ namespace {
 constexpr char kReadMarker[] = "-read-";
 constexpr char kWriteMarker[] = "-write-";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // A call that may succeed if repeated: the connection broke or was not there in time, and the
 // session is not over.
 bool Transient(Client* client, const Status& s) {
   return (s.code() == Code::kConnectionLoss || s.code() == Code::kOperationTimeout) &&
          !IsFinal(client->state());
-}
-
-// The digits after the last `marker` in `name`.
-std::optional<uint64_t> DigitsAfter(const std::string& name, const char* marker) {
-  const size_t at = name.rfind(marker);
-  if (at == std::string::npos) return std::nullopt;
-  const std::string digits = name.substr(at + std::char_traits<char>::length(marker));
-  if (digits.empty() || digits.size() > 19) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return value;
 }
 
 const char* MarkerOf(ReadWriteLock::Mode mode) {
@@ -106,10 +86,10 @@ const char* ModeName(ReadWriteLock::Mode mode) {
 
 std::optional<ReadWriteLock::NodeName> ReadWriteLock::Parse(const std::string& name) {
   // The guid is hex, so the markers can only occur once, just before the sequence number.
-  if (std::optional<uint64_t> seq = DigitsAfter(name, kReadMarker)) {
+  if (std::optional<uint64_t> seq = internal::DigitsAfter(name, kReadMarker)) {
     return NodeName{Mode::kRead, *seq};
   }
-  if (std::optional<uint64_t> seq = DigitsAfter(name, kWriteMarker)) {
+  if (std::optional<uint64_t> seq = internal::DigitsAfter(name, kWriteMarker)) {
     return NodeName{Mode::kWrite, *seq};
   }
   return std::nullopt;
@@ -260,7 +240,7 @@ Result<bool> ReadWriteLock::Side::CheckPosition(bool watch_blocker) {
 
 Result<uint64_t> ReadWriteLock::Side::Acquire(int64_t timeout_ms) {
   if (held()) return token();
-  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : NowMs() + timeout_ms;
+  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : internal::SteadyNowMs() + timeout_ms;
   auto timed_out = [&]() -> Result<uint64_t> {
     Release().IgnoreError();  // give up our place in the queue
     return Status(Code::kOperationTimeout,
@@ -288,16 +268,16 @@ Result<uint64_t> ReadWriteLock::Side::Acquire(int64_t timeout_ms) {
       }
       // A new node, or the same check once the session is back: go round again (bounded by the
       // deadline; a transient failure already waited for a connection).
-      if (NowMs() >= deadline) return timed_out();
+      if (internal::SteadyNowMs() >= deadline) return timed_out();
       continue;
     }
     std::unique_lock<std::mutex> lock(state_->mu);
-    const bool woke =
-        state_->changed.wait_for(lock,
-                                 std::chrono::milliseconds(std::max<int64_t>(
-                                     0, std::min<int64_t>(deadline - NowMs(), 1'000'000'000))),
-                                 [&] { return state_->wakeups != seen; });
-    if (!woke && NowMs() >= deadline) {
+    const bool woke = state_->changed.wait_for(
+        lock,
+        std::chrono::milliseconds(std::max<int64_t>(
+            0, std::min<int64_t>(deadline - internal::SteadyNowMs(), 1'000'000'000))),
+        [&] { return state_->wakeups != seen; });
+    if (!woke && internal::SteadyNowMs() >= deadline) {
       lock.unlock();
       return timed_out();
     }

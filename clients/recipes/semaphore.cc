@@ -13,12 +13,6 @@ namespace {
 
 constexpr char kMarker[] = "-lease-";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // A call that may succeed if repeated: the connection broke or was not there in time, and the
 // session is not over.
 bool Transient(Client* client, const Status& s) {
@@ -78,16 +72,7 @@ struct Semaphore::State {
 };
 
 std::optional<uint64_t> Semaphore::SequenceOf(const std::string& name) {
-  const size_t at = name.rfind(kMarker);
-  if (at == std::string::npos) return std::nullopt;
-  const std::string digits = name.substr(at + sizeof(kMarker) - 1);
-  if (digits.empty() || digits.size() > 19) return std::nullopt;
-  uint64_t value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return value;
+  return internal::DigitsAfter(name, kMarker);
 }
 
 Semaphore::Semaphore(Client* client, std::string path, int max_leases, std::string holder_data,
@@ -212,7 +197,7 @@ Result<bool> Semaphore::CheckPosition(bool watch) {
 
 Status Semaphore::Acquire(int64_t timeout_ms) {
   if (held()) return Status::Ok();
-  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : NowMs() + timeout_ms;
+  const int64_t deadline = timeout_ms < 0 ? INT64_MAX : internal::SteadyNowMs() + timeout_ms;
   auto timed_out = [&] {
     Release().IgnoreError();  // give up our place in the queue
     return Status(Code::kOperationTimeout, "no lease of " + path_ + " in time");
@@ -233,16 +218,16 @@ Status Semaphore::Acquire(int64_t timeout_ms) {
         Release().IgnoreError();
         return s;
       }
-      if (NowMs() >= deadline) return timed_out();
+      if (internal::SteadyNowMs() >= deadline) return timed_out();
       continue;  // a new node, or the same check once the session is back
     }
     std::unique_lock<std::mutex> lock(state_->mu);
-    const bool woke =
-        state_->changed.wait_for(lock,
-                                 std::chrono::milliseconds(std::max<int64_t>(
-                                     0, std::min<int64_t>(deadline - NowMs(), 1'000'000'000))),
-                                 [&] { return state_->wakeups != seen; });
-    if (!woke && NowMs() >= deadline) {
+    const bool woke = state_->changed.wait_for(
+        lock,
+        std::chrono::milliseconds(std::max<int64_t>(
+            0, std::min<int64_t>(deadline - internal::SteadyNowMs(), 1'000'000'000))),
+        [&] { return state_->wakeups != seen; });
+    if (!woke && internal::SteadyNowMs() >= deadline) {
       lock.unlock();
       return timed_out();
     }

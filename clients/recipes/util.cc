@@ -2,7 +2,9 @@
 
 #include <sys/random.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 
 namespace coord::recipes::internal {
 
@@ -33,6 +35,25 @@ std::string RandomGuid() {
   char out[33];
   for (size_t i = 0; i < sizeof(bytes); ++i) std::snprintf(out + 2 * i, 3, "%02x", bytes[i]);
   return std::string(out, 32);
+}
+
+std::optional<uint64_t> DigitsAfter(const std::string& name, const char* marker) {
+  const size_t at = name.rfind(marker);
+  if (at == std::string::npos) return std::nullopt;
+  const std::string digits = name.substr(at + std::strlen(marker));
+  if (digits.empty() || digits.size() > 19) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
+
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string Join(const std::string& parent, const std::string& name) {

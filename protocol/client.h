@@ -100,11 +100,21 @@ struct GetChildrenRequest {
   bool watch = false;  // a child watch (set on the first page only is the caller's business)
   std::string after;
   uint32_t limit = 0;
+  // Every child in one reply, never a page (ZooKeeper's getChildren cannot page): `after` and
+  // `limit` are ignored, and a list too large for one reply fails with too_large rather than
+  // being cut short.
+  bool all = false;
   friend bool operator==(const GetChildrenRequest&, const GetChildrenRequest&) = default;
 };
 struct GetAclRequest {
   std::string path;
   friend bool operator==(const GetAclRequest&, const GetAclRequest&) = default;
+};
+// The number of nodes below `path`, at any depth, the node itself not counted (ZooKeeper's
+// getAllChildrenNumber). Needs read permission on `path`.
+struct CountDescendantsRequest {
+  std::string path;
+  friend bool operator==(const CountDescendantsRequest&, const CountDescendantsRequest&) = default;
 };
 using ReadOpRequest = std::variant<GetDataRequest, GetChildrenRequest, ExistsRequest>;
 struct MultiReadRequest {
@@ -134,6 +144,9 @@ enum class WatcherType : uint8_t {
 struct RemoveWatchesRequest {
   std::string path;
   WatcherType type = WatcherType::kAny;
+  // Only reports whether such a watch exists (no_watcher if not), removing nothing: ZooKeeper's
+  // checkWatches.
+  bool check_only = false;
   friend bool operator==(const RemoveWatchesRequest&, const RemoveWatchesRequest&) = default;
 };
 // After a reconnect: re-registers the client's watches. Events the client missed since
@@ -175,7 +188,8 @@ using ClientOp =
                  MultiRequest, ExistsRequest, GetDataRequest, GetChildrenRequest, GetAclRequest,
                  MultiReadRequest, SyncRequest, AddWatchRequest, RemoveWatchesRequest,
                  SetWatchesRequest, GetEphemeralsRequest, AddAuthRequest, WhoAmIRequest,
-                 ServerStatusRequest, PingRequest, CloseSessionClientRequest>;
+                 ServerStatusRequest, PingRequest, CloseSessionClientRequest,
+                 CountDescendantsRequest>;
 
 struct ClientRequest {
   int64_t id = 0;  // chosen by the client; echoed in the response
@@ -265,9 +279,16 @@ struct ServerStatusResponse {
   friend bool operator==(const ServerStatusResponse&, const ServerStatusResponse&) = default;
 };
 
-using ResponseBody = std::variant<std::monostate, CreateResponse, StatResponse, GetDataResponse,
-                                  GetChildrenResponse, GetAclResponse, MultiResponse,
-                                  GetEphemeralsResponse, WhoAmIResponse, ServerStatusResponse>;
+struct CountDescendantsResponse {
+  uint64_t count = 0;
+  friend bool operator==(const CountDescendantsResponse&,
+                         const CountDescendantsResponse&) = default;
+};
+
+using ResponseBody =
+    std::variant<std::monostate, CreateResponse, StatResponse, GetDataResponse, GetChildrenResponse,
+                 GetAclResponse, MultiResponse, GetEphemeralsResponse, WhoAmIResponse,
+                 ServerStatusResponse, CountDescendantsResponse>;
 
 struct ClientResponse {
   int64_t id = 0;  // the request's id; responses come in request order per session

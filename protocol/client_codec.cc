@@ -91,7 +91,7 @@ Offset<fb::GetDataRequest> Put(FlatBufferBuilder& b, const GetDataRequest& r) {
 Offset<fb::GetChildrenRequest> Put(FlatBufferBuilder& b, const GetChildrenRequest& r) {
   auto path = b.CreateString(r.path);
   auto after = b.CreateString(r.after);
-  return fb::CreateGetChildrenRequest(b, path, r.watch, after, r.limit);
+  return fb::CreateGetChildrenRequest(b, path, r.watch, after, r.limit, r.all);
 }
 Offset<fb::GetAclRequest> Put(FlatBufferBuilder& b, const GetAclRequest& r) {
   return fb::CreateGetAclRequest(b, b.CreateString(r.path));
@@ -105,7 +105,8 @@ Offset<fb::AddWatchRequest> Put(FlatBufferBuilder& b, const AddWatchRequest& r) 
 }
 Offset<fb::RemoveWatchesRequest> Put(FlatBufferBuilder& b, const RemoveWatchesRequest& r) {
   auto path = b.CreateString(r.path);
-  return fb::CreateRemoveWatchesRequest(b, path, static_cast<fb::WatcherType>(r.type));
+  return fb::CreateRemoveWatchesRequest(b, path, static_cast<fb::WatcherType>(r.type),
+                                        r.check_only);
 }
 Offset<fb::SetWatchesRequest> Put(FlatBufferBuilder& b, const SetWatchesRequest& r) {
   auto data = PutStrings(b, r.data);
@@ -134,6 +135,9 @@ Offset<fb::PingRequest> Put(FlatBufferBuilder& b, const PingRequest&) {
 }
 Offset<fb::CloseSessionRequest> Put(FlatBufferBuilder& b, const CloseSessionClientRequest&) {
   return fb::CreateCloseSessionRequest(b);
+}
+Offset<fb::CountDescendantsRequest> Put(FlatBufferBuilder& b, const CountDescendantsRequest& r) {
+  return fb::CreateCountDescendantsRequest(b, b.CreateString(r.path));
 }
 Offset<fb::MultiRequest> Put(FlatBufferBuilder& b, const MultiRequest& r) {
   std::vector<Offset<fb::MultiRequestEntry>> ops;
@@ -229,6 +233,9 @@ Offset<fb::ServerStatusResponse> Put(FlatBufferBuilder& b, const ServerStatusRes
       b, role, r.server_id, r.leader_id, r.epoch, r.last_zxid, r.committed_zxid, r.node_count,
       r.session_count, r.watch_count, r.connection_count, r.digest, members_vector);
 }
+Offset<fb::CountDescendantsResponse> Put(FlatBufferBuilder& b, const CountDescendantsResponse& r) {
+  return fb::CreateCountDescendantsResponse(b, r.count);
+}
 Offset<fb::ClientResponse> Put(FlatBufferBuilder& b, const ClientResponse& r) {
   auto message = b.CreateString(r.message);
   auto [type, body] = PutUnion(b, r.body);
@@ -275,11 +282,14 @@ std::string EncodeServerMessage(const ServerMessage& message) {
 }
 
 const char* ClientOpName(const ClientOp& op) {
-  static constexpr const char* kNames[] = {
-      "create",        "delete",         "set_data",     "set_acl",        "check",      "multi",
-      "exists",        "get_data",       "get_children", "get_acl",        "multi_read", "sync",
-      "add_watch",     "remove_watches", "set_watches",  "get_ephemerals", "add_auth",   "whoami",
-      "server_status", "ping",           "close_session"};
+  static constexpr const char* kNames[] = {"create",           "delete",         "set_data",
+                                           "set_acl",          "check",          "multi",
+                                           "exists",           "get_data",       "get_children",
+                                           "get_acl",          "multi_read",     "sync",
+                                           "add_watch",        "remove_watches", "set_watches",
+                                           "get_ephemerals",   "add_auth",       "whoami",
+                                           "server_status",    "ping",           "close_session",
+                                           "count_descendants"};
   static_assert(std::size(kNames) == std::variant_size_v<ClientOp>);
   return kNames[op.index()];
 }

@@ -188,6 +188,7 @@ Status Get(Reader& r, const fb::GetDataRequest& t, GetDataRequest* out) {
 Status Get(Reader& r, const fb::GetChildrenRequest& t, GetChildrenRequest* out) {
   out->watch = t.watch();
   out->limit = t.limit();
+  out->all = t.all();
   COORD_RETURN_IF_ERROR(r.RequiredStr(t.path(), "GetChildrenRequest.path", &out->path));
   return r.Str(t.after(), &out->after);
 }
@@ -209,6 +210,7 @@ Status Get(Reader& r, const fb::AddWatchRequest& t, AddWatchRequest* out) {
 }
 Status Get(Reader& r, const fb::RemoveWatchesRequest& t, RemoveWatchesRequest* out) {
   COORD_RETURN_IF_ERROR(GetEnum(t.type(), "RemoveWatchesRequest.type", &out->type));
+  out->check_only = t.check_only();
   return r.RequiredStr(t.path(), "RemoveWatchesRequest.path", &out->path);
 }
 Status Get(Reader& r, const fb::SetWatchesRequest& t, SetWatchesRequest* out) {
@@ -231,6 +233,9 @@ Status Get(Reader&, const fb::ServerStatusRequest&, ServerStatusRequest*) { retu
 Status Get(Reader&, const fb::PingRequest&, PingRequest*) { return Status::Ok(); }
 Status Get(Reader&, const fb::CloseSessionRequest&, CloseSessionClientRequest*) {
   return Status::Ok();
+}
+Status Get(Reader& r, const fb::CountDescendantsRequest& t, CountDescendantsRequest* out) {
+  return r.RequiredStr(t.path(), "CountDescendantsRequest.path", &out->path);
 }
 Status Get(Reader& r, const fb::ClientRequest& t, ClientRequest* out) {
   out->id = t.id();
@@ -287,6 +292,10 @@ Status Get(Reader& r, const fb::WhoAmIResponse& t, WhoAmIResponse* out) {
                     COORD_RETURN_IF_ERROR(reader.Str(i.scheme(), &identity->scheme));
                     return reader.Str(i.id(), &identity->id);
                   });
+}
+Status Get(Reader&, const fb::CountDescendantsResponse& t, CountDescendantsResponse* out) {
+  out->count = t.count();
+  return Status::Ok();
 }
 Status Get(Reader& r, const fb::ServerStatusResponse& t, ServerStatusResponse* out) {
   out->server_id = t.server_id();

@@ -80,6 +80,7 @@ fb::WhoAmIRequest* TableOf(WhoAmIRequest*);
 fb::ServerStatusRequest* TableOf(ServerStatusRequest*);
 fb::PingRequest* TableOf(PingRequest*);
 fb::CloseSessionRequest* TableOf(CloseSessionClientRequest*);
+fb::CountDescendantsRequest* TableOf(CountDescendantsRequest*);
 fb::ConnectResponse* TableOf(ConnectResponse*);
 fb::ClientResponse* TableOf(ClientResponse*);
 fb::WatchEvent* TableOf(WatchEventMessage*);
@@ -92,6 +93,7 @@ fb::MultiResponse* TableOf(MultiResponse*);
 fb::GetEphemeralsResponse* TableOf(GetEphemeralsResponse*);
 fb::WhoAmIResponse* TableOf(WhoAmIResponse*);
 fb::ServerStatusResponse* TableOf(ServerStatusResponse*);
+fb::CountDescendantsResponse* TableOf(CountDescendantsResponse*);
 
 template <typename T>
 using TableFor = std::remove_pointer_t<decltype(TableOf(static_cast<T*>(nullptr)))>;

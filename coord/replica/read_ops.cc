@@ -55,8 +55,28 @@ ClientResponse GetData(const ReadContext& ctx, const GetDataRequest& req) {
   return req.watch ? Watch(ctx, req.path, WatchKind::kData, std::move(r)) : r;
 }
 
+// ZooKeeper's getChildren: every child in one reply. A list that cannot fit in one reply is an
+// error, never a silently shortened list.
+ClientResponse GetAllChildren(const ReadContext& ctx, const GetChildrenRequest& req) {
+  ChildPage page;
+  GetChildrenResponse body;
+  COORD_RETURN_IF_ERROR_AS(ctx.tree.GetChildren(req.path, "", 0, &page, &body.stat));
+  uint64_t bytes = 0;
+  for (const std::string& name : page.names) bytes += name.size() + 8;
+  if (bytes > ctx.limits.max_reply_bytes) {
+    return Fail(Status(Code::kTooLarge, req.path + " has " + std::to_string(page.names.size()) +
+                                            " children, too many names (" + std::to_string(bytes) +
+                                            " bytes) for one reply"));
+  }
+  body.names = std::move(page.names);
+  ClientResponse r;
+  r.body = std::move(body);
+  return req.watch ? Watch(ctx, req.path, WatchKind::kChildren, std::move(r)) : r;
+}
+
 ClientResponse GetChildren(const ReadContext& ctx, const GetChildrenRequest& req) {
   COORD_RETURN_IF_ERROR_AS(Readable(ctx, req.path, perm::kRead));
+  if (req.all) return GetAllChildren(ctx, req);
   uint32_t limit = req.limit == 0 ? ctx.limits.max_children_per_page
                                   : std::min(req.limit, ctx.limits.max_children_per_page);
   ChildPage page;
@@ -75,6 +95,27 @@ ClientResponse GetChildren(const ReadContext& ctx, const GetChildrenRequest& req
   ClientResponse r;
   r.body = std::move(body);
   return req.watch ? Watch(ctx, req.path, WatchKind::kChildren, std::move(r)) : r;
+}
+
+// Walks the subtree (ZooKeeper's getAllChildrenNumber is as costly: it scans every path).
+ClientResponse CountDescendants(const ReadContext& ctx, const CountDescendantsRequest& req) {
+  COORD_RETURN_IF_ERROR_AS(Readable(ctx, req.path, perm::kRead));
+  CountDescendantsResponse body;
+  std::vector<std::string> todo = {req.path};
+  while (!todo.empty()) {
+    std::string path = std::move(todo.back());
+    todo.pop_back();
+    ChildPage page;
+    Stat stat;
+    if (!ctx.tree.GetChildren(path, "", 0, &page, &stat).ok()) continue;
+    body.count += page.names.size();
+    for (const std::string& name : page.names) {
+      todo.push_back(path == "/" ? "/" + name : path + "/" + name);
+    }
+  }
+  ClientResponse r;
+  r.body = body;
+  return r;
 }
 
 ClientResponse GetAcl(const ReadContext& ctx, const GetAclRequest& req) {
@@ -148,7 +189,10 @@ ClientResponse AddWatch(const ReadContext& ctx, const AddWatchRequest& req) {
 ClientResponse RemoveWatches(const ReadContext& ctx, const RemoveWatchesRequest& req) {
   COORD_RETURN_IF_ERROR_AS(ValidatePath(req.path));
   bool removed = false;
-  auto remove = [&](WatchKind kind) { removed |= ctx.watches.Remove(ctx.session, req.path, kind); };
+  auto remove = [&](WatchKind kind) {
+    removed |= req.check_only ? ctx.watches.Has(ctx.session, req.path, kind)
+                              : ctx.watches.Remove(ctx.session, req.path, kind);
+  };
   switch (req.type) {
     case WatcherType::kChildren:
       remove(WatchKind::kChildren);
@@ -184,6 +228,7 @@ ClientResponse ExecuteRead(const ReadContext& ctx, const ClientOp& op) {
   if (auto* r = std::get_if<GetEphemeralsRequest>(&op)) return GetEphemerals(ctx, *r);
   if (auto* r = std::get_if<AddWatchRequest>(&op)) return AddWatch(ctx, *r);
   if (auto* r = std::get_if<RemoveWatchesRequest>(&op)) return RemoveWatches(ctx, *r);
+  if (auto* r = std::get_if<CountDescendantsRequest>(&op)) return CountDescendants(ctx, *r);
   return Fail(Status(Code::kUnimplemented, std::string(ClientOpName(op)) + " is not a read"));
 }
 

@@ -18,6 +18,9 @@ struct ReadLimits {
   uint32_t max_children_per_page = 10000;
   // A page of names stops once their bytes reach this (keeps a reply under the frame limit).
   uint64_t max_page_bytes = 512 * 1024;
+  // get_children with `all`: the names' bytes may reach this (the frame limit less header room);
+  // more is too_large.
+  uint64_t max_reply_bytes = 1 << 20;
 };
 
 struct ReadContext {
@@ -29,8 +32,8 @@ struct ReadContext {
 };
 
 // The response body and code for exists, get_data, get_children, get_acl, multi_read,
-// get_ephemerals, add_watch and remove_watches. `events` receives what set_watches reports as
-// missed.
+// get_ephemerals, add_watch, remove_watches and count_descendants. `events` receives what
+// set_watches reports as missed.
 ClientResponse ExecuteRead(const ReadContext& ctx, const ClientOp& op);
 
 // Registers the watches of a reconnecting client and returns the events it missed since

@@ -299,6 +299,12 @@ std::vector<std::pair<SessionId, int32_t>> DataTree::Sessions() const {
   return out;
 }
 
+size_t DataTree::EphemeralCount() const {
+  size_t n = 0;
+  for (const auto& [id, session] : sessions_) n += session.ephemerals.size();
+  return n;
+}
+
 std::vector<std::string> DataTree::EphemeralPaths(SessionId session) const {
   std::vector<std::string> out;
   auto it = sessions_.find(session);
@@ -384,7 +390,19 @@ Stat DataTree::StatOf(const Node& node) const {
   s.version = node.version;
   s.cversion = node.children ? node.children->cversion : 0;
   s.aversion = node.aversion;
-  s.ephemeral_owner = node.kind == NodeKind::kEphemeral ? node.owner_or_ttl : 0;
+  switch (node.kind) {
+    case NodeKind::kEphemeral:
+      s.ephemeral_owner = node.owner_or_ttl;
+      break;
+    case NodeKind::kContainer:
+      s.ephemeral_owner = kContainerOwner;
+      break;
+    case NodeKind::kTtl:
+      s.ephemeral_owner = kTtlOwnerMark | std::min(node.owner_or_ttl, kMaxTtlInOwner);
+      break;
+    case NodeKind::kPersistent:
+      break;
+  }
   s.data_length = static_cast<int32_t>(node.data_len);
   s.num_children = static_cast<int32_t>(node.num_children());
   return s;

@@ -82,6 +82,8 @@ class DataTree : public TreeView {
   std::vector<std::pair<SessionId, int32_t>> Sessions() const;
   // Paths of the session's ephemeral nodes, sorted.
   std::vector<std::string> EphemeralPaths(SessionId session) const;
+  // Ephemeral nodes of every session (O(sessions)).
+  size_t EphemeralCount() const;
 
   // --- server-side removal ---
   // Containers and TTL nodes due for removal at `time_ms`, sorted. The removal itself is a

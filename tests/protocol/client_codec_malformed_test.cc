@@ -105,8 +105,8 @@ TEST(ClientCodecMalformedTest, UnknownUnionMembers) {
                       "ReadRequestEntry.op has unknown type 4");
   FlatBufferBuilder b4;
   auto stat = fb::CreateStatResponse(b4);
-  ExpectServerRefused(ResponseBuffer(b4, 0, static_cast<fb::ResponseBody>(10), stat.Union()),
-                      "ClientResponse.body has unknown type 10");
+  ExpectServerRefused(ResponseBuffer(b4, 0, static_cast<fb::ResponseBody>(11), stat.Union()),
+                      "ClientResponse.body has unknown type 11");
   FlatBufferBuilder b5;
   auto event = fb::CreateWatchEvent(b5);
   ExpectServerRefused(ServerBuffer(b5, static_cast<fb::ServerBody>(4), event.Union()),

@@ -121,11 +121,14 @@ TEST(ClientCodecTest, EveryDefinedCodeRoundTrips) {
 }
 
 TEST(ClientCodecTest, ClientOpNames) {
-  const std::vector<std::string> expected = {
-      "create",        "delete",         "set_data",     "set_acl",        "check",      "multi",
-      "exists",        "get_data",       "get_children", "get_acl",        "multi_read", "sync",
-      "add_watch",     "remove_watches", "set_watches",  "get_ephemerals", "add_auth",   "whoami",
-      "server_status", "ping",           "close_session"};
+  const std::vector<std::string> expected = {"create",           "delete",         "set_data",
+                                             "set_acl",          "check",          "multi",
+                                             "exists",           "get_data",       "get_children",
+                                             "get_acl",          "multi_read",     "sync",
+                                             "add_watch",        "remove_watches", "set_watches",
+                                             "get_ephemerals",   "add_auth",       "whoami",
+                                             "server_status",    "ping",           "close_session",
+                                             "count_descendants"};
   std::vector<ClientOp> ops = EachDefault<ClientOp>();
   ASSERT_EQ(ops.size(), expected.size());
   for (size_t i = 0; i < ops.size(); ++i) EXPECT_EQ(ClientOpName(ops[i]), expected[i]);

@@ -86,6 +86,7 @@ std::vector<ClientOp> SampleOps() {
       GetDataRequest{"/cfg", true},
       GetChildrenRequest{"/dir", true, "n-0000000999", 500},
       GetChildrenRequest{"/dir", false, "", 0},
+      GetChildrenRequest{"/dir", true, "", 0, true},
       GetAclRequest{"/cfg"},
       multi_read,
       SyncRequest{"/"},
@@ -93,6 +94,7 @@ std::vector<ClientOp> SampleOps() {
       AddWatchRequest{"/tree", AddWatchMode::kPersistentRecursive},
       RemoveWatchesRequest{"/w", WatcherType::kChildren},
       RemoveWatchesRequest{"/w", WatcherType::kPersistentRecursive},
+      RemoveWatchesRequest{"/w", WatcherType::kData, true},
       set_watches,
       GetEphemeralsRequest{"/app/"},
       AddAuthRequest{"digest", std::string("alice:pa\0ss", 11)},
@@ -100,6 +102,7 @@ std::vector<ClientOp> SampleOps() {
       ServerStatusRequest{},
       PingRequest{},
       CloseSessionClientRequest{},
+      CountDescendantsRequest{"/app"},
   };
 }
 
@@ -199,6 +202,7 @@ std::vector<ServerMessage> SampleServerMessages() {
   out.push_back(Response(12, Code::kOk,
                          WhoAmIResponse{{ClientIdentity{"ip", "127.0.0.1"}, {"digest", "alice"}}}));
   out.push_back(Response(13, Code::kOk, SampleServerStatus()));
+  out.push_back(Response(14, Code::kOk, CountDescendantsResponse{123456789012ULL}));
   out.push_back(WatchEventMessage{WatchEventType::kNodeCreated, "/a", MakeZxid(1, 1)});
   out.push_back(WatchEventMessage{WatchEventType::kNodeDeleted, "/b", MakeZxid(1, 2)});
   out.push_back(WatchEventMessage{WatchEventType::kNodeDataChanged, "/c", MakeZxid(1, 3)});

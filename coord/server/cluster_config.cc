@@ -78,32 +78,34 @@ Result<MemberConfig> ParseMember(const YAML::Node& node, const std::string& pref
   COORD_RETURN_IF_ERROR(ExpectMap(node, prefix));
   MemberConfig m;
   bool has_id = false, has_peer = false, has_client = false;
-  COORD_RETURN_IF_ERROR(
-      ForEachKey(node, prefix, {"id", "peer_address", "client_address", "role"},
-                 [&](const std::string& key, const YAML::Node& value) -> Status {
-                   if (key.ends_with(".id")) {
-                     COORD_ASSIGN_OR_RETURN(
-                         int64_t id, Int(value, key, 1, std::numeric_limits<int32_t>::max()));
-                     m.id = static_cast<int32_t>(id);
-                     has_id = true;
-                   } else if (key.ends_with(".peer_address")) {
-                     COORD_ASSIGN_OR_RETURN(m.peer_address, Address(value, key));
-                     has_peer = true;
-                   } else if (key.ends_with(".client_address")) {
-                     COORD_ASSIGN_OR_RETURN(m.client_address, Address(value, key));
-                     has_client = true;
-                   } else {
-                     COORD_ASSIGN_OR_RETURN(std::string role, Str(value, key));
-                     if (role == "voter") {
-                       m.role = MemberRole::kVoter;
-                     } else if (role == "observer") {
-                       m.role = MemberRole::kObserver;
-                     } else {
-                       return Bad(key, "expected voter or observer, got '" + role + "'");
-                     }
-                   }
-                   return Status::Ok();
-                 }));
+  COORD_RETURN_IF_ERROR(ForEachKey(
+      node, prefix, {"id", "peer_address", "client_address", "zookeeper_address", "role"},
+      [&](const std::string& key, const YAML::Node& value) -> Status {
+        if (key.ends_with(".id")) {
+          COORD_ASSIGN_OR_RETURN(int64_t id,
+                                 Int(value, key, 1, std::numeric_limits<int32_t>::max()));
+          m.id = static_cast<int32_t>(id);
+          has_id = true;
+        } else if (key.ends_with(".peer_address")) {
+          COORD_ASSIGN_OR_RETURN(m.peer_address, Address(value, key));
+          has_peer = true;
+        } else if (key.ends_with(".client_address")) {
+          COORD_ASSIGN_OR_RETURN(m.client_address, Address(value, key));
+          has_client = true;
+        } else if (key.ends_with(".zookeeper_address")) {
+          COORD_ASSIGN_OR_RETURN(m.zookeeper_address, Address(value, key));
+        } else {
+          COORD_ASSIGN_OR_RETURN(std::string role, Str(value, key));
+          if (role == "voter") {
+            m.role = MemberRole::kVoter;
+          } else if (role == "observer") {
+            m.role = MemberRole::kObserver;
+          } else {
+            return Bad(key, "expected voter or observer, got '" + role + "'");
+          }
+        }
+        return Status::Ok();
+      }));
   if (!has_id) return Bad(prefix + ".id", "missing");
   if (!has_peer) return Bad(prefix + ".peer_address", "missing");
   if (!has_client) return Bad(prefix + ".client_address", "missing");
@@ -129,6 +131,9 @@ Status ParseMembers(const YAML::Node& node, ClusterConfig* c) {
     }
     if (!addresses.insert(m.client_address.ToString()).second) {
       return Bad(at + ".client_address", "duplicate address " + m.client_address.ToString());
+    }
+    if (m.zookeeper_address.port != 0 && !addresses.insert(m.zookeeper_address.ToString()).second) {
+      return Bad(at + ".zookeeper_address", "duplicate address " + m.zookeeper_address.ToString());
     }
     c->members.push_back(std::move(m));
   }

@@ -31,6 +31,8 @@ struct MemberConfig {
   int32_t id = 0;
   HostPort peer_address;    // where other members connect for replication
   HostPort client_address;  // where clients connect
+  // Where ZooKeeper's clients connect (ZooKeeper's wire protocol); port 0 = not served.
+  HostPort zookeeper_address;
   MemberRole role = MemberRole::kVoter;
 };
 

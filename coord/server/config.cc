@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -63,6 +64,32 @@ const std::map<std::string, Setter>& Setters() {
          COORD_ASSIGN_OR_RETURN(c.client_address, ParseHostPort(text));
          return Status::Ok();
        }},
+      {"zookeeper_address",
+       [](const YAML::Node& node, ServerConfig& c) {
+         COORD_ASSIGN_OR_RETURN(std::string text, String(node));
+         COORD_ASSIGN_OR_RETURN(c.zookeeper_address, ParseHostPort(text));
+         return Status::Ok();
+       }},
+      {"four_letter_words",
+       [](const YAML::Node& node, ServerConfig& c) {
+         if (!node.IsSequence()) return Status(Code::kInvalidArgument, "expected a list");
+         c.four_letter_words.clear();
+         for (const YAML::Node& item : node) {
+           COORD_ASSIGN_OR_RETURN(std::string word, String(item));
+           if (std::find_if(std::begin(kFourLetterWords), std::end(kFourLetterWords),
+                            [&](const char* known) { return word == known; }) ==
+               std::end(kFourLetterWords)) {
+             return Status(Code::kInvalidArgument,
+                           "unknown four-letter word '" + word +
+                               "' (known: ruok, srvr, stat, mntr, conf, cons)");
+           }
+           if (std::find(c.four_letter_words.begin(), c.four_letter_words.end(), word) ==
+               c.four_letter_words.end()) {
+             c.four_letter_words.push_back(word);
+           }
+         }
+         return Status::Ok();
+       }},
       {"data_dir",
        [](const YAML::Node& node, ServerConfig& c) {
          COORD_ASSIGN_OR_RETURN(c.data_dir, String(node));
@@ -112,6 +139,7 @@ std::string KnownKeys() {
 
 // The cluster section decides client_address: this member's entry, which a top-level
 // client_address must not contradict.
+// Likewise zookeeper_address, which a member's entry may leave out (not served).
 Status ApplyCluster(const std::string& source, bool has_client_address, ServerConfig* config) {
   const HostPort& mine = config->cluster->self().client_address;
   if (has_client_address && !(config->client_address == mine)) {
@@ -120,6 +148,14 @@ Status ApplyCluster(const std::string& source, bool has_client_address, ServerCo
                    mine.ToString() + " in cluster.members");
   }
   config->client_address = mine;
+  const HostPort& zookeeper = config->cluster->self().zookeeper_address;
+  if (config->zookeeper_address && !(*config->zookeeper_address == zookeeper)) {
+    return Bad(source, "zookeeper_address",
+               config->zookeeper_address->ToString() + " differs from this member's " +
+                   (zookeeper.port == 0 ? std::string("(none)") : zookeeper.ToString()) +
+                   " in cluster.members");
+  }
+  if (zookeeper.port != 0) config->zookeeper_address = zookeeper;
   return Status::Ok();
 }
 
@@ -189,6 +225,10 @@ Result<ServerConfig> ParseConfig(const std::string& yaml, const std::string& sou
     return Bad(source, "max_frame_bytes", "must leave room for max_data_bytes plus 4096 bytes");
   }
   if (config.cluster) COORD_RETURN_IF_ERROR(ApplyCluster(source, has_client_address, &config));
+  if (config.zookeeper_address && *config.zookeeper_address == config.client_address &&
+      config.client_address.port != 0) {
+    return Bad(source, "zookeeper_address", "must differ from client_address");
+  }
   return config;
 }
 

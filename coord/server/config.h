@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "coord/base/logging.h"
 #include "coord/base/status.h"
@@ -17,6 +18,11 @@ namespace coord::server {
 
 struct ServerConfig {
   HostPort client_address{"127.0.0.1", 2281};
+  // Where Apache ZooKeeper's clients connect (its wire protocol); absent: not served. In an
+  // ensemble it comes from this member's entry in cluster.members.
+  std::optional<HostPort> zookeeper_address;
+  // The four-letter words answered on zookeeper_address (a subset of kFourLetterWords).
+  std::vector<std::string> four_letter_words = {"ruok", "srvr"};
   std::string data_dir = "./var/data";
   int64_t tick_ms = 100;
   int32_t min_session_timeout_ms = 2000;
@@ -38,6 +44,9 @@ struct ServerConfig {
   // client_address is that member's client_address (a top-level client_address must agree).
   std::optional<ClusterConfig> cluster;
 };
+
+// The four-letter words coord answers, each enabled by four_letter_words.
+inline constexpr const char* kFourLetterWords[] = {"ruok", "srvr", "stat", "mntr", "conf", "cons"};
 
 // Parses YAML text; `source` names it in error messages (a file name or "embedded default").
 Result<ServerConfig> ParseConfig(const std::string& yaml, const std::string& source);

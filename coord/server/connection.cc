@@ -2,15 +2,20 @@
 
 #include "coord/base/logging.h"
 #include "coord/server/server.h"
-#include "protocol/client_codec.h"
 
 namespace coord::server {
 
-Connection::Connection(Server* server, uint64_t id, size_t max_frame_bytes,
-                       uint64_t max_output_bytes)
-    : server_(server), id_(id), parser_(max_frame_bytes), max_output_bytes_(max_output_bytes) {
+Connection::Connection(Server* server, uint64_t id, std::unique_ptr<Wire> wire,
+                       uint64_t max_output_bytes, Counters* totals)
+    : server_(server),
+      id_(id),
+      wire_(std::move(wire)),
+      max_output_bytes_(max_output_bytes),
+      totals_(totals) {
   tcp_.data = this;
 }
+
+int64_t Connection::LoopMs() const { return static_cast<int64_t>(uv_now(tcp_.loop)); }
 
 void Connection::Start() {
   sockaddr_storage addr{};
@@ -66,29 +71,60 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
 }
 
 void Connection::HandleBytes(const char* data, size_t size) {
-  parser_.Feed(std::string_view(data, size));
-  while (!closing_) {
-    Result<std::optional<std::string>> frame = parser_.Next();
-    if (!frame.ok()) {
-      Close("bad frame: " + frame.status().ToString(), /*graceful=*/false);
-      return;
-    }
-    if (!frame->has_value()) return;
-    Result<ClientMessage> message = DecodeClientMessage(**frame);
-    if (!message.ok()) {
-      Close("undecodable message: " + message.status().ToString(), /*graceful=*/false);
-      return;
-    }
-    server_->OnMessage(this, std::move(message).value());
-  }
+  Status s = wire_->Feed(std::string_view(data, size), *this);
+  if (!s.ok()) Close(s.message(), /*graceful=*/false);
+}
+
+bool Connection::Deliver(ClientMessage message) {
+  if (closing_) return false;
+  ++counters_.packets_received;
+  ++totals_->packets_received;
+  if (std::holds_alternative<ClientRequest>(message)) asked_ms_.push_back(LoopMs());
+  server_->OnMessage(this, std::move(message));
+  return !closing_;
+}
+
+void Connection::Write(std::string_view bytes) {
+  if (closing_) return;
+  ++counters_.packets_sent;
+  ++totals_->packets_sent;
+  pending_out_.append(bytes);
+  WriteOut();
+}
+
+void Connection::FourLetterWord(std::string_view word) {
+  pending_out_ += server_->FourLetterWord(this, word);
+  Close("four-letter word " + std::string(word));
 }
 
 void Connection::Send(const ServerMessage& message) {
   if (closing_) return;
-  AppendFrame(&pending_out_, EncodeServerMessage(message));
+  if (std::holds_alternative<ClientResponse>(message) && !asked_ms_.empty()) {
+    const int64_t latency = LoopMs() - asked_ms_.front();
+    asked_ms_.pop_front();
+    counters_.Answered(latency);
+    totals_->Answered(latency);
+  }
+  ++counters_.packets_sent;
+  ++totals_->packets_sent;
+  if (!wire_->Encode(message, &pending_out_)) {
+    close_after_flush_ = true;
+    close_reason_ = "closed after the reply to a failed auth";
+  }
 }
 
 void Connection::Flush() {
+  if (closing_) return;
+  if (close_after_flush_) {
+    close_after_flush_ = false;
+    Close(close_reason_);  // graceful: sends what is queued first
+    return;
+  }
+  wire_->Release(*this);
+  WriteOut();
+}
+
+void Connection::WriteOut() {
   if (pending_out_.empty() || closing_) return;
   if (in_flight_bytes_ + pending_out_.size() > max_output_bytes_) {
     Close("client is not reading: " + std::to_string(in_flight_bytes_ + pending_out_.size()) +
@@ -126,7 +162,7 @@ void Connection::Flush() {
 
 void Connection::Close(const std::string& reason, bool graceful) {
   if (closing_) return;
-  if (graceful) Flush();
+  if (graceful) WriteOut();
   closing_ = true;
   if (reading_) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
   LOG_INFO << "connection " << id_ << " from " << peer() << " closed: " << reason;

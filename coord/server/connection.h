@@ -1,9 +1,9 @@
-// Connection: one client's TCP connection — framing in, frames out, limits on both.
+// Connection: one client's TCP connection — bytes in, bytes out, limits on both.
 //
-// It parses frames (protocol/frame.h) as bytes arrive, decodes each (the codec verifies it) and
-// hands the message to its Server. A malformed frame closes this connection with a logged reason
-// and affects nothing else. Output is bounded: a client that stops reading is disconnected once
-// max_output_bytes are queued for it.
+// Its Wire (wire.h: coord's native protocol or ZooKeeper's) cuts the bytes into messages as they
+// arrive, and the Connection hands each to its Server. A malformed packet closes this connection
+// with a logged reason and affects nothing else. Output is bounded: a client that stops reading
+// is disconnected once max_output_bytes are queued for it.
 //
 // Threading: loop thread only. Ownership: the Server creates it; it deletes itself in the close
 // callback of its uv_tcp_t (libuv's rule: memory is freed only once the handle is closed).
@@ -11,19 +11,24 @@
 
 #include <uv.h>
 
+#include <deque>
+#include <memory>
 #include <string>
 
 #include "coord/base/types.h"
+#include "coord/server/counters.h"
+#include "coord/server/wire.h"
 #include "protocol/client.h"
-#include "protocol/frame.h"
 
 namespace coord::server {
 
 class Server;
 
-class Connection {
+class Connection final : private Wire::Sink {
  public:
-  Connection(Server* server, uint64_t id, size_t max_frame_bytes, uint64_t max_output_bytes);
+  // `totals` (the server's) counts this connection's packets and latencies too.
+  Connection(Server* server, uint64_t id, std::unique_ptr<Wire> wire, uint64_t max_output_bytes,
+             Counters* totals);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -34,9 +39,9 @@ class Connection {
 
   // Starts reading; call once accepted.
   void Start();
-  // Queues one encoded ServerMessage as a frame.
+  // Queues one encoded ServerMessage.
   void Send(const ServerMessage& message);
-  // Sends what is queued (one uv_write per call).
+  // Sends what is queued (one uv_write per call), then delivers what the wire released.
   void Flush();
   // Closes the connection, logging `reason`. Graceful: queued replies are sent first (e.g. the
   // answer to close_session); otherwise (errors, a client that does not read) at once.
@@ -53,6 +58,8 @@ class Connection {
   void set_connected() { connected_ = true; }
   uint64_t outstanding = 0;  // requests submitted and not yet answered
   int64_t accepted_ms = 0;   // when the connection was accepted (the connect deadline counts)
+  const Counters& counters() const { return counters_; }
+  const Wire& wire() const { return *wire_; }
 
  private:
   static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
@@ -60,13 +67,25 @@ class Connection {
   static void OnWrite(uv_write_t* req, int status);
   static void OnClosed(uv_handle_t* handle);
   void HandleBytes(const char* data, size_t size);
+  void WriteOut();
+  int64_t LoopMs() const;
+
+  // Wire::Sink
+  bool Deliver(ClientMessage message) override;
+  void Write(std::string_view bytes) override;
+  void FourLetterWord(std::string_view word) override;
 
   Server* server_;
   uint64_t id_;
   uv_tcp_t tcp_;
-  FrameParser parser_;
+  std::unique_ptr<Wire> wire_;
   uint64_t max_output_bytes_;
-  std::string pending_out_;       // frames not yet handed to uv_write
+  Counters counters_;
+  Counters* totals_;
+  std::deque<int64_t> asked_ms_;  // when each unanswered request was handed to the server
+  bool close_after_flush_ = false;
+  std::string close_reason_;
+  std::string pending_out_;       // bytes not yet handed to uv_write
   uint64_t in_flight_bytes_ = 0;  // handed to uv_write, not yet completed
   std::string peer_ip_;
   int peer_port_ = 0;

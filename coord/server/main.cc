@@ -93,6 +93,10 @@ int main(int argc, char** argv) {
   }
   // Tools and tests read this line to learn the port.
   std::printf("coordd listening on %s\n", server.bound_address().ToString().c_str());
+  if (server.zookeeper_bound_address()) {
+    std::printf("coordd listening for ZooKeeper clients on %s\n",
+                server.zookeeper_bound_address()->ToString().c_str());
+  }
   std::fflush(stdout);
   server.Run();
   return 0;

@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <netdb.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -12,6 +13,9 @@
 #include "coord/base/logging.h"
 #include "coord/replica/recovery.h"
 #include "coord/server/connection.h"
+#include "coord/server/four_letter_words.h"
+#include "coord/server/native_wire.h"
+#include "coord/server/zookeeper_wire.h"
 #include "storage/data_dir.h"
 #include "storage/lmdb_log.h"
 
@@ -107,30 +111,22 @@ Status Server::Start() {
     COORD_RETURN_IF_ERROR(StartStandalone(std::move(log), limits));
   }
 
-  COORD_ASSIGN_OR_RETURN(sockaddr_storage addr, Resolve(config_.client_address));
-  uv_tcp_init(&loop_, &listener_);
-  listener_.data = this;
-  int rc = uv_tcp_bind(&listener_, reinterpret_cast<sockaddr*>(&addr), 0);
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, &OnNewConnection);
-  if (rc != 0) {
+  Status listening = Listen(config_.client_address, &listener_, &bound_);
+  if (listening.ok() && config_.zookeeper_address) {
+    HostPort bound;
+    listening = Listen(*config_.zookeeper_address, &zookeeper_listener_, &bound);
+    if (listening.ok()) {
+      zookeeper_bound_ = bound;
+    } else {
+      uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    }
+  }
+  if (!listening.ok()) {
     writer_->Stop();
     if (transport_) transport_->Close();
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
     while (uv_run(&loop_, UV_RUN_NOWAIT) != 0 && transport_ && !transport_->closed()) {
     }
-    return Status(Code::kIoError,
-                  "cannot listen on " + config_.client_address.ToString() + ": " + uv_strerror(rc));
-  }
-  sockaddr_storage bound{};
-  int len = sizeof(bound);
-  uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len);
-  char ip[64] = {};
-  if (bound.ss_family == AF_INET6) {
-    uv_ip6_name(reinterpret_cast<sockaddr_in6*>(&bound), ip, sizeof(ip));
-    bound_ = {ip, ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)};
-  } else {
-    uv_ip4_name(reinterpret_cast<sockaddr_in*>(&bound), ip, sizeof(ip));
-    bound_ = {ip, ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port)};
+    return listening;
   }
 
   uv_timer_init(&loop_, &tick_timer_);
@@ -142,8 +138,38 @@ Status Server::Start() {
   uv_signal_start(&sigterm_, &OnSignal, SIGTERM);
   uv_signal_start(&sigint_, &OnSignal, SIGINT);
   started_ = true;
+  started_ms_ = NowMs();
   LOG_INFO << "coordd listening for clients on " << bound_.ToString() << ", data in "
            << config_.data_dir;
+  if (zookeeper_bound_) {
+    LOG_INFO << "coordd listening for ZooKeeper clients on " << zookeeper_bound_->ToString();
+  }
+  return Status::Ok();
+}
+
+// Binds and listens; on failure the handle is closed again (the loop frees nothing of it).
+Status Server::Listen(const HostPort& address, uv_tcp_t* listener, HostPort* bound) {
+  COORD_ASSIGN_OR_RETURN(sockaddr_storage addr, Resolve(address));
+  uv_tcp_init(&loop_, listener);
+  listener->data = this;
+  int rc = uv_tcp_bind(listener, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener), 511, &OnNewConnection);
+  if (rc != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(listener), nullptr);
+    return Status(Code::kIoError,
+                  "cannot listen on " + address.ToString() + ": " + uv_strerror(rc));
+  }
+  sockaddr_storage got{};
+  int len = sizeof(got);
+  uv_tcp_getsockname(listener, reinterpret_cast<sockaddr*>(&got), &len);
+  char ip[64] = {};
+  if (got.ss_family == AF_INET6) {
+    uv_ip6_name(reinterpret_cast<sockaddr_in6*>(&got), ip, sizeof(ip));
+    *bound = {ip, ntohs(reinterpret_cast<sockaddr_in6*>(&got)->sin6_port)};
+  } else {
+    uv_ip4_name(reinterpret_cast<sockaddr_in*>(&got), ip, sizeof(ip));
+    *bound = {ip, ntohs(reinterpret_cast<sockaddr_in*>(&got)->sin_port)};
+  }
   return Status::Ok();
 }
 
@@ -193,6 +219,7 @@ ReplicaOptions Server::MakeReplicaOptions(const TreeLimits& limits) const {
   options.max_session_timeout_ms = config_.max_session_timeout_ms;
   options.max_watches_per_session = config_.max_watches_per_session;
   options.read_limits.max_page_bytes = config_.max_frame_bytes / 2;
+  options.read_limits.max_reply_bytes = config_.max_frame_bytes - 1024;
   options.super_digest = config_.super_digest;
   if (config_.cluster) options.server_id = config_.cluster->member_id;
   return options;
@@ -206,15 +233,21 @@ void Server::OnNewConnection(uv_stream_t* listener, int status) {
     LOG_WARN << "accept failed: " << uv_strerror(status);
     return;
   }
-  self->Accept();
+  self->Accept(listener);
 }
 
-void Server::Accept() {
-  auto* conn = new Connection(this, next_connection_id_++, config_.max_frame_bytes,
-                              config_.max_output_bytes);
+void Server::Accept(uv_stream_t* listener) {
+  std::unique_ptr<Wire> wire;
+  if (listener == reinterpret_cast<uv_stream_t*>(&zookeeper_listener_)) {
+    wire =
+        std::make_unique<ZooKeeperWire>(config_.max_frame_bytes, config_.max_outstanding_requests);
+  } else {
+    wire = std::make_unique<NativeWire>(config_.max_frame_bytes);
+  }
+  auto* conn = new Connection(this, next_connection_id_++, std::move(wire),
+                              config_.max_output_bytes, &totals_);
   uv_tcp_init(&loop_, conn->tcp());
-  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_),
-                reinterpret_cast<uv_stream_t*>(conn->tcp())) != 0) {
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(conn->tcp())) != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(conn->tcp()),
              [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
     return;
@@ -277,6 +310,9 @@ void Server::OnMessage(Connection* conn, ClientMessage message) {
   }
   if (++conn->outstanding >= config_.max_outstanding_requests) conn->PauseReading();
   replica_->Submit(conn->session(), std::move(request), NowMs());
+  // Submitted while Pump flushes (a request a wire held until its session existed): the reply
+  // waits in the replica's output until the next pump, so pump once more.
+  if (in_pump_) pump_again_ = true;
 }
 
 void Server::HandleConnect(Connection* conn, const ConnectRequest& request) {
@@ -328,10 +364,87 @@ void Server::HandleConnect(Connection* conn, const ConnectRequest& request) {
   conn->Flush();
 }
 
+// --- four-letter words (ZooKeeper's port) ------------------------------------------------------
+
+std::string Server::FourLetterWord(Connection* conn, std::string_view word) {
+  const bool allowed = std::find(config_.four_letter_words.begin(), config_.four_letter_words.end(),
+                                 word) != config_.four_letter_words.end();
+  LOG_INFO << "four-letter word " << word << " from " << conn->peer()
+           << (allowed ? "" : " (not allowed)");
+  if (!allowed) return FourLetterWordRefusal(word);
+  ServerFacts f;
+  f.version = std::string("coord ") + COORD_VERSION;
+  f.serving = replica_->serving();
+  ServerStatusResponse status = replica_->ServerStatus(connections_.size());
+  f.mode = status.role;
+  f.zxid = replica_->tree().last_zxid();
+  f.node_count = replica_->tree().node_count();
+  f.watch_count = replica_->watches().size();
+  f.ephemerals_count = replica_->tree().EphemeralCount();
+  f.session_count = replica_->tree().Sessions().size();
+  f.totals = totals_;
+  for (const auto& [id, c] : connections_) {
+    ConnectionFacts facts;
+    facts.peer = c->peer();
+    facts.id = id;
+    facts.session = c->session();
+    facts.session_timeout_ms = replica_->tree().SessionTimeout(c->session()).value_or(0);
+    facts.outstanding = c->outstanding;
+    facts.established_ms = c->accepted_ms;
+    facts.counters = c->counters();
+    f.outstanding += c->outstanding;
+    f.connections.push_back(std::move(facts));
+  }
+  std::sort(f.connections.begin(), f.connections.end(),
+            [](const ConnectionFacts& a, const ConnectionFacts& b) { return a.id < b.id; });
+  for (const MemberStatus& m : status.members) {
+    ++f.followers;
+    f.synced_followers += m.role != "syncing";
+  }
+  std::error_code ec;
+  int64_t fds = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++fds;
+  }
+  if (!ec) f.open_fds = fds;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) f.max_fds = static_cast<int64_t>(limit.rlim_cur);
+  const HostPort zookeeper = zookeeper_bound_.value_or(HostPort{});
+  f.conf = {{"clientPort", std::to_string(zookeeper.port)},
+            {"clientPortAddress", zookeeper.host},
+            {"coordClientAddress", bound_.ToString()},
+            {"dataDir", config_.data_dir},
+            {"tickTime", std::to_string(config_.tick_ms)},
+            {"maxClientCnxns", std::to_string(config_.max_connections_per_ip)},
+            {"minSessionTimeout", std::to_string(config_.min_session_timeout_ms)},
+            {"maxSessionTimeout", std::to_string(config_.max_session_timeout_ms)},
+            {"serverId", std::to_string(config_.cluster ? config_.cluster->member_id : 0)}};
+  if (config_.cluster) {
+    f.conf.emplace_back("initLimit", std::to_string(config_.cluster->init_limit_ticks));
+    f.conf.emplace_back("syncLimit", std::to_string(config_.cluster->sync_limit_ticks));
+    for (const MemberConfig& m : config_.cluster->members) {
+      f.conf.emplace_back("server." + std::to_string(m.id), m.peer_address.ToString() + ":" +
+                                                                MemberRoleName(m.role) + ";" +
+                                                                m.client_address.ToString());
+    }
+  }
+  return FourLetterWordReply(word, f);
+}
+
 // --- the pump -----------------------------------------------------------------------------------
 
 void Server::Pump() {
   if (!replica_) return;
+  do {
+    pump_again_ = false;
+    in_pump_ = true;
+    PumpOnce();
+    in_pump_ = false;
+  } while (pump_again_);
+}
+
+void Server::PumpOnce() {
   if (replica_->clustered()) {
     PumpCluster();
   } else {
@@ -451,6 +564,7 @@ void Server::Shutdown() {
   shutting_down_ = true;
   shutdown_deadline_ms_ = NowMs() + kShutdownGraceMs;
   uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  if (zookeeper_bound_) uv_close(reinterpret_cast<uv_handle_t*>(&zookeeper_listener_), nullptr);
   for (auto& [id, conn] : connections_) conn->PauseReading();
   MaybeFinishShutdown();
 }

@@ -86,18 +86,32 @@ void PeerConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
       self->transport_->OnMalformed(self, "bad frame: " + frame.status().ToString());
       return;
     }
-    if (!frame->has_value()) return;
+    if (!frame->has_value()) break;
     self->transport_->OnFrame(self, **frame);
   }
+  self->transport_->OnReadDone();
 }
 
 void PeerConnection::Write(std::string frame) {
   if (closing_) return;
+  unsent_bytes_ += frame.size();
+  if (pending_.empty()) {
+    pending_ = std::move(frame);
+    transport_->MarkDirty(this);
+  } else {
+    pending_ += frame;
+  }
+  if (pending_.size() >= kFlushBytes) Flush();
+}
+
+void PeerConnection::Flush() {
+  if (closing_ || pending_.empty()) return;
   auto* w = new WriteReq;
-  w->bytes = std::move(frame);
+  w->bytes = std::move(pending_);
+  pending_.clear();
   w->conn = this;
   w->req.data = w;
-  unsent_bytes_ += w->bytes.size();
+  transport_->CountWrite();
   uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
   int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1,
                     [](uv_write_t* req, int status) {

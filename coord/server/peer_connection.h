@@ -41,9 +41,15 @@ class PeerConnection {
   int Connect(const sockaddr* addr);
   // Starts reading (after accept or connect).
   void Start();
-  // Queues one frame (already framed) for writing.
+  // Queues one frame (already framed). Frames are coalesced: they leave with the next Flush (the
+  // transport flushes every connection written to at the end of each loop iteration), or at once
+  // when kFlushBytes are queued. One write per iteration instead of one per message: a leader's
+  // proposals for a whole batch of client requests, or a follower's acks, cost one syscall and
+  // one wake-up of the peer.
   void Write(std::string frame);
-  // Bytes handed to the kernel-side write queue and not yet written.
+  // Hands what Write queued to libuv (one uv_write).
+  void Flush();
+  // Bytes queued or handed to libuv and not yet written.
   uint64_t unsent_bytes() const { return unsent_bytes_; }
   // Closes at once (queued writes are cancelled), logging `reason`. Idempotent.
   void Close(const std::string& reason);
@@ -62,7 +68,9 @@ class PeerConnection {
   uint64_t created_ms_;
   uv_tcp_t tcp_;
   uv_connect_t connect_req_;
+  static constexpr size_t kFlushBytes = 1 << 20;
   FrameParser parser_;
+  std::string pending_;  // frames written since the last Flush
   uint64_t unsent_bytes_ = 0;
   std::string remote_;
   char read_buffer_[64 * 1024];

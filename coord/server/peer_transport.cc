@@ -55,6 +55,11 @@ PeerTransport::PeerTransport(uv_loop_t* loop, PeerTransportOptions options,
   uv_timer_init(loop_, &sweep_timer_);
   sweep_timer_.data = this;
   ++open_handles_;
+  uv_check_init(loop_, &flush_check_);
+  flush_check_.data = this;
+  uv_idle_init(loop_, &flush_idle_);
+  flush_idle_.data = this;
+  open_handles_ += 2;
   listener_.data = this;
 }
 
@@ -325,6 +330,7 @@ void PeerTransport::SendFrame(Peer& peer, std::string frame) {
 // --- closing ------------------------------------------------------------------------------------
 
 void PeerTransport::OnClosing(PeerConnection* conn, const std::string& reason) {
+  dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), conn), dirty_.end());
   for (auto& [id, peer] : peers_) {
     if (peer->dialing == conn) {
       peer->dialing = nullptr;
@@ -342,6 +348,36 @@ void PeerTransport::OnClosing(PeerConnection* conn, const std::string& reason) {
 
 void PeerTransport::OnFreed(PeerConnection* conn) { connections_.erase(conn); }
 
+void PeerTransport::OnReadDone() {
+  if (!closing_ && callbacks_.on_read_done) callbacks_.on_read_done();
+}
+
+// --- coalesced writes ---------------------------------------------------------------------------
+
+void PeerTransport::MarkDirty(PeerConnection* conn) {
+  dirty_.push_back(conn);
+  if (flush_scheduled_ || closing_) return;
+  flush_scheduled_ = true;
+  uv_check_start(&flush_check_, &PeerTransport::OnFlushCheck);
+  uv_idle_start(&flush_idle_, [](uv_idle_t*) {});
+}
+
+void PeerTransport::OnFlushCheck(uv_check_t* check) {
+  static_cast<PeerTransport*>(check->data)->Flush();
+}
+
+void PeerTransport::Flush() {
+  // Flush may close a connection (write error), which removes it from dirty_: work on a copy.
+  std::vector<PeerConnection*> dirty;
+  dirty.swap(dirty_);
+  for (PeerConnection* conn : dirty) conn->Flush();
+  if (flush_scheduled_ && dirty_.empty()) {
+    flush_scheduled_ = false;
+    uv_check_stop(&flush_check_);
+    uv_idle_stop(&flush_idle_);
+  }
+}
+
 void PeerTransport::Close() {
   if (closing_) return;
   closing_ = true;
@@ -352,6 +388,10 @@ void PeerTransport::Close() {
              [](uv_handle_t* h) { --static_cast<Peer*>(h->data)->owner->open_handles_; });
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&sweep_timer_),
+           [](uv_handle_t* h) { --static_cast<PeerTransport*>(h->data)->open_handles_; });
+  uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_),
+           [](uv_handle_t* h) { --static_cast<PeerTransport*>(h->data)->open_handles_; });
+  uv_close(reinterpret_cast<uv_handle_t*>(&flush_idle_),
            [](uv_handle_t* h) { --static_cast<PeerTransport*>(h->data)->open_handles_; });
   if (listening_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_),

@@ -24,9 +24,11 @@
 // transport prefers bounded memory to delivery:
 //  - while a peer is not connected, messages to it wait in a queue of max_queued_messages; past
 //    that the OLDEST is dropped (elections only care about the newest votes);
-//  - once connected, messages are written at once; if more than max_unsent_bytes are waiting for
-//    the kernel (the peer does not read), the connection is closed instead of dropping from the
-//    middle of a live stream, which would silently leave a gap; the peer resyncs on reconnect.
+//  - once connected, messages are written at the end of the loop iteration that sent them, all of
+//    a connection's messages of that iteration in one write (PeerConnection::Write); if more than
+//    max_unsent_bytes are waiting for the kernel (the peer does not read), the connection is closed
+//    instead of dropping from the middle of a live stream, which would silently leave a gap; the
+//    peer resyncs on reconnect.
 // Messages are delivered in order per pair while a connection lasts; Zab's and the member messages
 // share the one connection, queue and limits, so their relative order is kept too. A lost member
 // message is the replica's to handle (a client retries on another server, a touch is resent).
@@ -80,6 +82,9 @@ struct PeerTransportCallbacks {
   std::function<void(zab::MemberId peer)> on_disconnected;
   // Forward, ForwardReply and SessionTouches (coord/replica/member_messages.h); dropped if unset.
   std::function<void(zab::MemberId from, MemberMessage message)> on_member_message;
+  // After the messages of one read from a connection were delivered: the place to act on them
+  // together (the server pumps once per read instead of once per message).
+  std::function<void()> on_read_done;
 };
 
 class PeerTransport {
@@ -89,6 +94,7 @@ class PeerTransport {
     uint64_t malformed = 0;           // connections closed for a bad frame or message
     uint64_t dropped_messages = 0;    // oldest queued messages dropped while disconnected
     uint64_t overflow_disconnects = 0;
+    uint64_t writes = 0;  // writes handed to libuv, each carrying every frame queued before it
   };
 
   PeerTransport(uv_loop_t* loop, PeerTransportOptions options, PeerTransportCallbacks callbacks);
@@ -109,6 +115,8 @@ class PeerTransport {
   void Send(zab::MemberId to, const MemberMessage& message);
   bool connected(zab::MemberId peer) const;
   const Stats& stats() const { return stats_; }
+  // Writes what Send queued now rather than at the end of this loop iteration.
+  void Flush();
 
   // Closes every connection, the listener and the timers; no callback runs afterwards.
   void Close();
@@ -121,6 +129,10 @@ class PeerTransport {
   void OnMalformed(PeerConnection* conn, const std::string& reason);
   void OnClosing(PeerConnection* conn, const std::string& reason);
   void OnFreed(PeerConnection* conn);
+  void OnReadDone();
+  void CountWrite() { ++stats_.writes; }
+  // `conn` has frames queued: flush it at the end of this loop iteration.
+  void MarkDirty(PeerConnection* conn);
 
  private:
   struct Peer {
@@ -138,6 +150,7 @@ class PeerTransport {
   static void OnAccept(uv_stream_t* server, int status);
   static void OnReconnectTimer(uv_timer_t* timer);
   static void OnSweepTimer(uv_timer_t* timer);
+  static void OnFlushCheck(uv_check_t* check);
 
   void Dial(Peer& peer);
   void ScheduleReconnect(Peer& peer);
@@ -157,6 +170,13 @@ class PeerTransport {
   std::set<PeerConnection*> connections_;  // every connection not yet freed
   uv_tcp_t listener_;
   uv_timer_t sweep_timer_;  // handshake deadlines
+  // Connections with queued frames. The check handle flushes them after this iteration's I/O
+  // callbacks; the idle handle, active only while something is queued, keeps the loop from
+  // blocking in poll before that (frames queued outside a callback, e.g. at start-up).
+  std::vector<PeerConnection*> dirty_;
+  uv_check_t flush_check_;
+  uv_idle_t flush_idle_;
+  bool flush_scheduled_ = false;
   uint64_t next_connection_id_ = 1;
   int open_handles_ = 0;  // listener, timers
   bool listening_ = false;

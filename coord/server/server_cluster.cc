@@ -72,14 +72,15 @@ Status Server::StartMember(std::unique_ptr<storage::Log> log, const TreeLimits& 
   t.max_frame_bytes = std::max<size_t>(size_t{256} << 20, config_.max_frame_bytes);
   t.seed = RandomSeed();
   PeerTransportCallbacks callbacks;
+  // A read's messages are stepped one by one and pumped once: the follower persists a read's
+  // proposals as one batch of log work, the leader counts a read's acks before answering.
   callbacks.on_message = [this](zab::MemberId from, zab::Message message) {
     replica_->Step(from, message);
-    Pump();
   };
   callbacks.on_member_message = [this](zab::MemberId from, MemberMessage message) {
     replica_->StepMember(from, std::move(message));
-    Pump();
   };
+  callbacks.on_read_done = [this] { Pump(); };
   callbacks.on_disconnected = [this](zab::MemberId member) {
     replica_->PeerLost(member);
     Pump();

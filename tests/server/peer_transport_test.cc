@@ -31,6 +31,7 @@ struct Member {
   std::map<MemberId, int> connects, disconnects;
   // Per sender, every message in arrival order: "zab <zxid>" or the member message's wire bytes.
   std::map<MemberId, std::vector<std::string>> arrivals;
+  int reads = 0;  // on_read_done calls
 };
 
 // A member message as comparable bytes: MemberMessage has no ==.
@@ -96,6 +97,7 @@ class PeerTransportTest : public ::testing::Test {
     callbacks.on_member_message = [m](MemberId from, MemberMessage message) {
       m->arrivals[from].push_back(Bytes(message));
     };
+    callbacks.on_read_done = [m] { ++m->reads; };
     callbacks.on_connected = [m](MemberId peer) { ++m->connects[peer]; };
     callbacks.on_disconnected = [m](MemberId peer) { ++m->disconnects[peer]; };
     m->transport = std::make_unique<PeerTransport>(&loop_, std::move(options), callbacks);
@@ -192,6 +194,24 @@ TEST_F(PeerTransportTest, ThreeMembersDeliverInOrderBetweenEveryPair) {
     EXPECT_EQ(m->transport->stats().refused_handshakes, 0u);
     EXPECT_EQ(m->transport->stats().dropped_messages, 0u);
   }
+}
+
+TEST_F(PeerTransportTest, MessagesOfOneLoopIterationLeaveTogether) {
+  Add(Options("test", 1, {2}));
+  Add(Options("test", 2, {1}));
+  Wire({1, 2});
+  ASSERT_TRUE(RunUntil([&] { return AllConnected({1, 2}); }));
+  // Let the handshake's reads settle, then send 500 small messages in one go (as a leader does
+  // for a batch of client requests): they must not cost one write, and so one read, each.
+  ASSERT_TRUE(RunUntil([] { return false; }, 50) == false);
+  const int reads_before = members_[2]->reads;
+  const uint64_t writes_before = members_[1]->transport->stats().writes;
+  for (uint64_t i = 0; i < 500; ++i) members_[1]->transport->Send(2, Proposal(i));
+  ASSERT_TRUE(RunUntil([&] { return members_[2]->received[1].size() == 500; }));
+  EXPECT_EQ(members_[2]->received[1], Sequence(0, 500));
+  // ~10 KB of frames: one write; the reader sees it in a few reads, never hundreds.
+  EXPECT_EQ(members_[1]->transport->stats().writes - writes_before, 1u);
+  EXPECT_LE(members_[2]->reads - reads_before, 5);
 }
 
 TEST_F(PeerTransportTest, MemberMessagesArriveIntactAndInOrderWithZab) {

@@ -13,7 +13,8 @@ COORD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 COORD_PACKAGES=(
   cmake ninja-build g++ pkg-config clang clang-format
   libuv1-dev libflatbuffers-dev flatbuffers-compiler liblmdb-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libedit-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libedit-dev libjemalloc-dev
+  libzookeeper-mt-dev
 )
 
 coord_step() { printf '== %s\n' "$*"; }

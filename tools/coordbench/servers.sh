@@ -112,9 +112,18 @@ four_letter() { # host port word -> the reply, or nothing
 
 # --- coordd -----------------------------------------------------------------------------------
 
-# coordd speaks the ZooKeeper protocol when its config has zookeeper_address ([G]); detected from
-# the embedded default config so this script works before and after that lands.
-coord_has_zk_listener() { "$COORDD" --print-default-config 2>/dev/null | grep -q '^zookeeper_address:'; }
+# coordd speaks the ZooKeeper protocol when its config has zookeeper_address ([G]); detected by
+# asking this coordd to check a config with the key, so this script works before and after that
+# lands. The answer is cached in COORD_ZK_LISTENER.
+coord_has_zk_listener() {
+  if [[ -z ${COORD_ZK_LISTENER:-} ]]; then
+    printf 'zookeeper_address: 127.0.0.1:0\n' >"$BENCH_WORK/zk-listener-check.yaml"
+    COORD_ZK_LISTENER=no
+    "$COORDD" --check-config --config "$BENCH_WORK/zk-listener-check.yaml" >/dev/null 2>&1 &&
+      COORD_ZK_LISTENER=yes
+  fi
+  [[ $COORD_ZK_LISTENER == yes ]]
+}
 
 coord_member_dir() { echo "$BENCH_WORK/coord-$SRV_TOPO/member-$1"; }
 
@@ -125,7 +134,11 @@ coord_write_configs() {
   [[ $SRV_TOPO == ensemble ]] && count=3
   for ((i = 1; i <= count; i++)); do
     members+="    - {id: $i, peer_address: 127.0.0.1:$((COORD_PEER_PORT + i - 1)), "
-    members+="client_address: 127.0.0.1:$((COORD_ENSEMBLE_PORT + i - 1)), role: voter}"$'\n'
+    members+="client_address: 127.0.0.1:$((COORD_ENSEMBLE_PORT + i - 1)), "
+    if coord_has_zk_listener; then
+      members+="zookeeper_address: 127.0.0.1:$((COORD_ZK_PORT + i - 1)), "
+    fi
+    members+="role: voter}"$'\n'
   done
   for ((n = 1; n <= count; n++)); do
     dir=$(coord_member_dir "$n")
@@ -133,9 +146,9 @@ coord_write_configs() {
     {
       echo "data_dir: $dir/data"
       echo "log_level: warn"
-      if coord_has_zk_listener; then echo "zookeeper_address: 127.0.0.1:$((COORD_ZK_PORT + n - 1))"; fi
       if [[ $SRV_TOPO == standalone ]]; then
         echo "client_address: 127.0.0.1:$COORD_PORT"
+        if coord_has_zk_listener; then echo "zookeeper_address: 127.0.0.1:$COORD_ZK_PORT"; fi
       else
         printf 'cluster:\n  cluster_id: bench\n  member_id: %d\n  members:\n%s' "$n" "$members"
       fi

@@ -53,7 +53,10 @@ Result<bool> ZkLock::CheckPosition() {
   if (own == names.begin()) return true;
   const std::string predecessor = path_ + "/" + *(own - 1);
   auto* token = new Token{wait_};
-  rc = zoo_wget(zh_, predecessor.c_str(), OnPredecessorChanged, token, nullptr, nullptr, nullptr);
+  // The data is not needed, but the C client insists on a buffer (it copies what fits).
+  char data[1];
+  int data_len = sizeof(data);
+  rc = zoo_wget(zh_, predecessor.c_str(), OnPredecessorChanged, token, data, &data_len, nullptr);
   if (rc == ZOK) return false;
   delete token;  // no watch was set
   if (rc == ZNONODE) {

@@ -14,7 +14,7 @@ COORD_PACKAGES=(
   cmake ninja-build g++ pkg-config clang clang-format
   libuv1-dev libflatbuffers-dev flatbuffers-compiler liblmdb-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libedit-dev libjemalloc-dev
-  libzookeeper-mt-dev
+  libzookeeper-mt-dev gnuplot-nox
 )
 
 coord_step() { printf '== %s\n' "$*"; }

@@ -1,6 +1,5 @@
 #include "coord/server/server.h"
 
-#include <malloc.h>
 #include <netdb.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -14,6 +13,7 @@
 #include "coord/replica/recovery.h"
 #include "coord/server/connection.h"
 #include "coord/server/four_letter_words.h"
+#include "coord/server/memory.h"
 #include "coord/server/native_wire.h"
 #include "coord/server/zookeeper_wire.h"
 #include "storage/data_dir.h"
@@ -140,7 +140,7 @@ Status Server::Start() {
   started_ = true;
   started_ms_ = NowMs();
   LOG_INFO << "coordd listening for clients on " << bound_.ToString() << ", data in "
-           << config_.data_dir;
+           << config_.data_dir << " (allocator: " << AllocatorName() << ")";
   if (zookeeper_bound_) {
     LOG_INFO << "coordd listening for ZooKeeper clients on " << zookeeper_bound_->ToString();
   }
@@ -183,7 +183,7 @@ Status Server::StartStandalone(std::unique_ptr<storage::Log> log, const TreeLimi
   for (const std::string& skipped : recovered.skipped) LOG_WARN << "skipped snapshot " << skipped;
   // Loading a snapshot allocates and frees its whole body and transient indexes; give that memory
   // back to the system instead of keeping it in malloc's free lists for the process's lifetime.
-  malloc_trim(0);
+  ReleaseFreeMemory();
   LOG_INFO << "recovered " << recovered.tree.node_count() << " znodes and "
            << recovered.tree.Sessions().size() << " sessions at zxid "
            << ZxidToString(recovered.tree.last_zxid()) << " (snapshot "

@@ -1,11 +1,11 @@
 // Server, as a member of an ensemble: recovery into the consensus core, the peer transport, and
 // the core's persist batches on the LogWriter (a leader's snapshot written before the batch that
 // replaces the log with it).
-#include <malloc.h>
 #include <sys/random.h>
 
 #include "coord/base/logging.h"
 #include "coord/replica/recovery.h"
+#include "coord/server/memory.h"
 #include "coord/server/server.h"
 
 namespace coord::server {
@@ -24,7 +24,7 @@ Status Server::StartMember(std::unique_ptr<storage::Log> log, const TreeLimits& 
   for (const std::string& warning : cluster.Warnings()) LOG_WARN << warning;
   COORD_ASSIGN_OR_RETURN(RecoveredMember recovered, RecoverMember(*snapshots_, *log, limits));
   for (const std::string& skipped : recovered.skipped) LOG_WARN << "skipped snapshot " << skipped;
-  malloc_trim(0);
+  ReleaseFreeMemory();
   LOG_INFO << "member " << cluster.member_id << " recovered snapshot "
            << ZxidToString(recovered.snapshot_zxid) << " (" << recovered.tree.node_count()
            << " znodes) and " << recovered.log.size() << " log entries above it, epochs "

@@ -95,6 +95,9 @@ int RunBench(const Options& o) {
     Status s = WriteText(o.json_path, ToJson(*result).Dump() + "\n");
     if (!s.ok()) return Fail(s.message());
   }
+  if (const Json* cleanup = result->extra.Find("cleanup_error")) {
+    std::fprintf(stderr, "coordbench: warning: %s\n", cleanup->str().c_str());
+  }
   const Json* first_error = result->extra.Find("first_error");
   const std::string why = first_error != nullptr ? first_error->str() : "";
   if (result->extra.Find("aborted") != nullptr) {

@@ -267,8 +267,9 @@ srv_kill9() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
-  # An unreaped child of this shell stays a zombie that kill -0 still sees; reap it.
-  wait "$pid" 2>/dev/null || true
+  # An unreaped child of this shell stays a zombie that kill -0 still sees; reap it (quietly:
+  # bash reports a job killed by a signal on the shell's stderr).
+  { wait "$pid"; } 2>/dev/null || true
 }
 
 # srv_relaunch N: starts member N again on its data dir without waiting (the caller times it).
@@ -334,14 +335,14 @@ srv_follower() {
 # srv_backend: coordbench's --backend for the running server's own protocol.
 srv_backend() { echo "$SRV_KIND"; }
 
-# probe SERVERS WORKLOAD: one operation through a fresh coordbench (connect, session, the op);
-# succeeds only if it completed without error. Bounded: 5 s.
+# probe SERVERS WORKLOAD: one operation through a fresh coordbench, which connects, opens a
+# session, prepares its own node under /bench-probe (a delete of what is left there and two
+# creates), then does the one get or set; succeeds only if all of it did. Its own prefix keeps it
+# off the workloads' /coordbench, which every run clears first. Bounded: 5 s.
 probe() {
-  local out=$BENCH_WORK/probe.json
-  rm -f "$out"
   timeout 5 "$COORDBENCH" --backend "$(srv_backend)" --servers "$1" --workload "$2" --count 1 \
-    --connections 1 --outstanding 1 --warmup 0 --quiet --json "$out" >/dev/null 2>&1 || return 1
-  grep -Eq '"errors": *0[^0-9]' "$out"
+    --connections 1 --outstanding 1 --keys 1 --value-bytes 32 --prefix /bench-probe --quiet \
+    >/dev/null 2>&1
 }
 
 # srv_wait_serving SECONDS: until every member answers a real read.

@@ -55,10 +55,14 @@ class WorkloadRun {
     result.started_at = UtcNow();
     Result<Measurement> m = Measure(&result);
     if (!m.ok()) return m.status();
-    if (!o_.keep && o_.workload != Workload::kLoad) COORD_RETURN_IF_ERROR(Clean("after the run"));
-    Status closed = admin_->Close();
-    (void)closed;  // the result stands whether or not the admin session closed cleanly
     Fill(*m, &result);
+    // The figures stand even when the cleanup fails (a run that gave up, e.g. on a dead server,
+    // does not try): the failure is reported beside them.
+    if (!o_.keep && o_.workload != Workload::kLoad && !m->aborted) {
+      Status cleaned = Clean("after the run");
+      if (!cleaned.ok()) result.extra.Set("cleanup_error", cleaned.ToString());
+    }
+    admin_->Close().IgnoreError();
     return result;
   }
 

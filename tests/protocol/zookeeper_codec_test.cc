@@ -8,6 +8,7 @@
 #include <string>
 
 #include "protocol/jute.h"
+#include "tests/protocol/zookeeper_samples.h"
 
 namespace coord::zk {
 namespace {
@@ -391,6 +392,17 @@ TEST(ZooKeeperCodecTest, MalformedRequests) {
                                 .MultiHeader(-1, true, -1);
   ASSERT_TRUE(Decoded(whole).op.has_value());
   for (size_t n = 0; n < whole.size(); ++n) ExpectMalformed(whole.substr(0, n));
+}
+
+TEST(ZooKeeperCodecTest, EverySampleDecodes) {
+  const std::vector<std::string> samples = testing::ZooKeeperSampleRequests();
+  int refused = 0;
+  for (const std::string& sample : samples) {
+    Request r = Decoded(sample);
+    refused += !r.op.has_value();
+  }
+  EXPECT_EQ(refused, 4);  // bad flags, reconfig, SASL, an unknown opcode
+  EXPECT_TRUE(DecodeConnect(testing::ZooKeeperConnect()).ok());
 }
 
 // --- replies ------------------------------------------------------------------------------------

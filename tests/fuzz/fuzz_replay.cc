@@ -1,13 +1,14 @@
-// Runs the client_frame_fuzz entry point without libFuzzer, so that every compiler's build
-// exercises it (a ctest test), and reproduces a libFuzzer finding under a debugger.
+// Runs a fuzz target's entry point without libFuzzer, so that every compiler's build exercises
+// it (a ctest test), and reproduces a libFuzzer finding under a debugger. Linked with one target
+// (client_frame_fuzz.cc, zookeeper_packet_fuzz.cc) and that target's seeds (FuzzSeeds()).
 //
-//   client_frame_fuzz_replay [--count N] [--seed S]   N generated inputs (default 20000)
-//   client_frame_fuzz_replay FILE...                  the given inputs (e.g. a crash-* file)
-//   client_frame_fuzz_replay --write-corpus DIR       writes the seed corpus for libFuzzer
+//   <target>_replay [--count N] [--seed S]   N generated inputs (default 20000)
+//   <target>_replay FILE...                  the given inputs (e.g. a crash-* file)
+//   <target>_replay --write-corpus DIR       writes the seed corpus for libFuzzer
 //
-// Generated inputs are deterministic from the seed: encoded sample messages (tests/protocol/
-// client_samples.h) raw and framed, streams of several frames, and the same with bits flipped,
-// bytes cut off, lengths rewritten, and random garbage.
+// Generated inputs are deterministic from the seed: the target's seeds raw and framed, streams of
+// several frames, and the same with bits flipped, bytes cut off, lengths rewritten, and random
+// garbage.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -18,29 +19,19 @@
 #include <vector>
 
 #include "coord/base/prng.h"
-#include "protocol/client_codec.h"
 #include "protocol/frame.h"
-#include "tests/protocol/client_samples.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace coord {
+
+// The target's well-formed inputs (payloads, unframed), defined next to each target.
+std::vector<std::string> FuzzSeeds();
+
 namespace {
 
 void Run(const std::string& input) {
   LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
-}
-
-// Every sample message, encoded.
-std::vector<std::string> Seeds() {
-  std::vector<std::string> seeds;
-  for (const ClientMessage& m : testing::SampleClientMessages()) {
-    seeds.push_back(EncodeClientMessage(m));
-  }
-  for (const ServerMessage& m : testing::SampleServerMessages()) {
-    seeds.push_back(EncodeServerMessage(m));
-  }
-  return seeds;
 }
 
 std::string Garbage(Prng& prng, size_t size) {
@@ -99,7 +90,7 @@ bool ReadFile(const char* path, std::string* out) {
 
 int WriteCorpus(const std::string& dir) {
   int n = 0;
-  for (const std::string& seed : Seeds()) {
+  for (const std::string& seed : FuzzSeeds()) {
     for (const std::string& input : {seed, EncodeFrame(seed)}) {
       const std::string path = dir + "/seed-" + std::to_string(n++);
       std::ofstream out(path, std::ios::binary);
@@ -146,7 +137,7 @@ int Main(int argc, char** argv) {
     std::printf("%zu inputs ok\n", files.size());
     return 0;
   }
-  const std::vector<std::string> seeds = Seeds();
+  const std::vector<std::string> seeds = FuzzSeeds();
   for (const std::string& s : seeds) Run(s);
   Prng prng(seed);
   for (uint64_t i = 0; i < count; ++i) Run(Generate(prng, seeds));

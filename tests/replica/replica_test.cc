@@ -333,5 +333,97 @@ TEST_F(ReplicaTest, SetWatchesReportsMissedChanges) {
   EXPECT_EQ(std::get<WatchEventMessage>(*out[0].message).path, "/d");
 }
 
+// What ZooKeeper's protocol needs from the shared request path.
+
+TEST_F(ReplicaTest, GetChildrenAllIsEveryChildOrTooLarge) {
+  ReplicaOptions options;
+  options.read_limits.max_children_per_page = 3;
+  options.read_limits.max_reply_bytes = 200;
+  replica_ = std::make_unique<Replica>(options, DataTree(), 2, now_);
+  SessionId s = Open(1);
+  Submit(s, 1, Create("/d"));
+  for (int i = 0; i < 10; ++i) Submit(s, 2 + i, Create("/d/n" + std::to_string(i)));
+  Commit();
+  // Paged: 3 at most. All: every child, never cut, past the page limit.
+  Submit(s, 20, GetChildrenRequest{"/d", false, "", 0, false});
+  Submit(s, 21, GetChildrenRequest{"/d", true, "", 0, true});
+  std::vector<Outbound> out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 2u);
+  const auto& page = std::get<GetChildrenResponse>(Reply(out[0]).body);
+  EXPECT_EQ(page.names.size(), 3u);
+  EXPECT_TRUE(page.more);
+  const auto& all = std::get<GetChildrenResponse>(Reply(out[1]).body);
+  EXPECT_EQ(all.names.size(), 10u);
+  EXPECT_FALSE(all.more);
+  EXPECT_EQ(all.stat.num_children, 10);
+  // More names than one reply may hold: too_large, not a shortened list.
+  for (int i = 10; i < 20; ++i) Submit(s, 30 + i, Create("/d/n" + std::to_string(i)));
+  Commit();
+  Submit(s, 60, GetChildrenRequest{"/d", false, "", 0, true});
+  out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Reply(out[0]).code, Code::kTooLarge);
+}
+
+TEST_F(ReplicaTest, CountDescendantsCountsTheWholeSubtree) {
+  SessionId s = Open(1);
+  for (const char* path : {"/a", "/a/b", "/a/b/c", "/a/b/d", "/a/e", "/z"}) {
+    Submit(s, 1, Create(path));
+  }
+  Commit();
+  Submit(s, 2, CountDescendantsRequest{"/a"});
+  Submit(s, 3, CountDescendantsRequest{"/"});
+  Submit(s, 4, CountDescendantsRequest{"/a/e"});
+  Submit(s, 5, CountDescendantsRequest{"/none"});
+  std::vector<Outbound> out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(std::get<CountDescendantsResponse>(Reply(out[0]).body).count, 4u);
+  EXPECT_EQ(std::get<CountDescendantsResponse>(Reply(out[1]).body).count, 6u);
+  EXPECT_EQ(std::get<CountDescendantsResponse>(Reply(out[2]).body).count, 0u);
+  EXPECT_EQ(Reply(out[3]).code, Code::kNoNode);
+}
+
+TEST_F(ReplicaTest, CheckWatchesRemovesNothing) {
+  SessionId s = Open(1);
+  Submit(s, 1, Create("/w"));
+  Commit();
+  Submit(s, 2, GetDataRequest{"/w", true});
+  Submit(s, 3, RemoveWatchesRequest{"/w", WatcherType::kData, true});
+  Submit(s, 4, RemoveWatchesRequest{"/w", WatcherType::kChildren, true});
+  Submit(s, 5, RemoveWatchesRequest{"/w", WatcherType::kData, true});
+  Submit(s, 6, RemoveWatchesRequest{"/w", WatcherType::kData, false});
+  Submit(s, 7, RemoveWatchesRequest{"/w", WatcherType::kAny, true});
+  std::vector<Outbound> out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 6u);
+  EXPECT_EQ(Reply(out[1]).code, Code::kOk);         // the data watch is there
+  EXPECT_EQ(Reply(out[2]).code, Code::kNoWatcher);  // no child watch
+  EXPECT_EQ(Reply(out[3]).code, Code::kOk);         // still there: checking removed nothing
+  EXPECT_EQ(Reply(out[4]).code, Code::kOk);         // removed
+  EXPECT_EQ(Reply(out[5]).code, Code::kNoWatcher);
+}
+
+TEST_F(ReplicaTest, StatShowsZooKeepersOwnerOfContainersAndTtlNodes) {
+  SessionId s = Open(1);
+  Submit(s, 1, Create("/c", "", NodeKind::kContainer));
+  CreateRequest ttl = Create("/t", "", NodeKind::kTtl);
+  ttl.ttl_ms = 60000;
+  Submit(s, 2, ttl);
+  Submit(s, 3, Create("/e", "", NodeKind::kEphemeral));
+  Submit(s, 4, Create("/p"));
+  std::vector<Outbound> out = Commit();
+  ASSERT_EQ(out.size(), 4u);
+  auto owner = [&](size_t i) {
+    return std::get<CreateResponse>(Reply(out[i]).body).stat.ephemeral_owner;
+  };
+  EXPECT_EQ(static_cast<uint64_t>(owner(0)), 0x8000000000000000ULL);
+  EXPECT_EQ(static_cast<uint64_t>(owner(1)), 0xff0000000000ea60ULL);
+  EXPECT_EQ(owner(2), s);
+  EXPECT_EQ(owner(3), 0);
+  EXPECT_EQ(KindOfOwner(owner(0)), NodeKind::kContainer);
+  EXPECT_EQ(KindOfOwner(owner(1)), NodeKind::kTtl);
+  EXPECT_EQ(KindOfOwner(owner(2)), NodeKind::kEphemeral);
+  EXPECT_EQ(KindOfOwner(owner(3)), NodeKind::kPersistent);
+}
+
 }  // namespace
 }  // namespace coord

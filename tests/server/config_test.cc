@@ -18,6 +18,26 @@ TEST(ConfigTest, EmbeddedDefaultParsesToTheDocumentedDefaults) {
   EXPECT_EQ(c->max_data_bytes, defaults.max_data_bytes);
   EXPECT_EQ(c->snapshot_every_txns, defaults.snapshot_every_txns);
   EXPECT_EQ(c->log_level, LogLevel::kInfo);
+  // ZooKeeper's port is off unless set; ruok and srvr are the default four-letter words.
+  EXPECT_FALSE(c->zookeeper_address.has_value());
+  EXPECT_EQ(c->four_letter_words, (std::vector<std::string>{"ruok", "srvr"}));
+  EXPECT_EQ(c->four_letter_words, defaults.four_letter_words);
+}
+
+TEST(ConfigTest, ZooKeeperAddressAndFourLetterWords) {
+  Result<ServerConfig> c = ParseConfig(
+      "zookeeper_address: 127.0.0.1:2181\nfour_letter_words: [mntr, ruok, cons, mntr]\n", "z.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->zookeeper_address.has_value());
+  EXPECT_EQ(c->zookeeper_address->ToString(), "127.0.0.1:2181");
+  EXPECT_EQ(c->four_letter_words, (std::vector<std::string>{"mntr", "ruok", "cons"}));
+  Result<ServerConfig> none = ParseConfig("four_letter_words: []\n", "z.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->four_letter_words.empty());
+  Result<ServerConfig> all =
+      ParseConfig("four_letter_words: [ruok, srvr, stat, mntr, conf, cons]\n", "z.yaml");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->four_letter_words.size(), 6u);
 }
 
 TEST(ConfigTest, KeysOverrideDefaults) {
@@ -68,6 +88,16 @@ TEST(ConfigTest, BadValuesNameTheKey) {
 TEST(ConfigTest, MalformedYamlIsAnError) {
   ExpectError("tick_ms: [1, 2\n", "not valid YAML");
   ExpectError("- a\n- b\n", "expected a map");
+}
+
+TEST(ConfigTest, ZooKeeperErrorsNameTheKey) {
+  ExpectError("four_letter_words: [ruok, envi]\n", "'four_letter_words'");
+  ExpectError("four_letter_words: [ruok, envi]\n", "unknown four-letter word 'envi'");
+  ExpectError("four_letter_words: ruok\n", "expected a list");
+  ExpectError("four_letter_words: [[ruok]]\n", "'four_letter_words'");
+  ExpectError("zookeeper_address: 2181\n", "'zookeeper_address'");
+  ExpectError("client_address: 127.0.0.1:2181\nzookeeper_address: 127.0.0.1:2181\n",
+              "must differ from client_address");
 }
 
 TEST(ConfigTest, HostPort) {
@@ -159,6 +189,32 @@ TEST(ConfigTest, ClusterErrorsNameTheKey) {
   ExpectError(std::string("client_address: 127.0.0.1:9\n") + kCluster, "'client_address'");
 }
 
+TEST(ConfigTest, ClusterMembersMayHaveZooKeeperAddresses) {
+  const std::string with_zk =
+      Replace(Replace(kCluster, "client_address: 10.0.0.2:2181}",
+                      "client_address: 10.0.0.2:2181, zookeeper_address: 10.0.0.2:2182}"),
+              "client_address: 10.0.0.1:2181, role",
+              "client_address: 10.0.0.1:2181, "
+              "zookeeper_address: 10.0.0.1:2182, role");
+  Result<ServerConfig> c = ParseConfig(with_zk, "c.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->zookeeper_address.has_value());
+  EXPECT_EQ(c->zookeeper_address->ToString(), "10.0.0.2:2182");
+  EXPECT_EQ(c->cluster->members[0].zookeeper_address.ToString(), "10.0.0.1:2182");
+  EXPECT_EQ(c->cluster->members[2].zookeeper_address.port, 0);  // not served by member 3
+  // A member without one serves no ZooKeeper port.
+  Result<ServerConfig> plain = ParseConfig(kCluster, "c.yaml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->zookeeper_address.has_value());
+  // A top-level zookeeper_address must agree with this member's entry.
+  ExpectError("zookeeper_address: 10.0.0.2:9999\n" + with_zk,
+              "'zookeeper_address': 10.0.0.2:9999 differs from this member's 10.0.0.2:2182");
+  EXPECT_TRUE(ParseConfig("zookeeper_address: 10.0.0.2:2182\n" + with_zk, "c.yaml").ok());
+  ExpectError(
+      Replace(with_zk, "zookeeper_address: 10.0.0.1:2182", "zookeeper_address: 10.0.0.1:2888"),
+      "'cluster.members[0].zookeeper_address': duplicate address");
+}
+
 TEST(ConfigTest, ClusterWithoutVotersIsRefusedAndEvenVotersWarn) {
   std::string observers = kCluster;
   for (int i = 0; i < 2; ++i) observers = Replace(observers, "role: voter}", "role: observer}");
@@ -188,6 +244,8 @@ TEST(ConfigTest, LocalEnsembleFilesParse) {
     EXPECT_EQ(c->client_address.ToString(), "127.0.0.1:" + std::to_string(2280 + n));
     EXPECT_EQ(c->cluster->self().peer_address.ToString(), "127.0.0.1:" + std::to_string(2880 + n));
     EXPECT_EQ(c->cluster->cluster_id, "local-dev");
+    ASSERT_TRUE(c->zookeeper_address.has_value());
+    EXPECT_EQ(c->zookeeper_address->ToString(), "127.0.0.1:" + std::to_string(2180 + n));
   }
 }
 

@@ -63,7 +63,8 @@ class Results:
             bench = load_json(os.path.join(results, run_id + ".json"))
             server = load_json(path)
             if bench is not None and server is not None:
-                self.runs[run_id] = Run(bench, server)
+                samples = read_samples(os.path.join(results, run_id + ".cpu.tsv"))
+                self.runs[run_id] = Run(bench, server, samples)
         self.memory = {s: load_json(os.path.join(results, f"standalone-{s}-memory.json"))
                        for s in ("coord", "zookeeper")}
         self.failover = {s: load_json(os.path.join(results, f"ensemble-{s}-failover.json"))
@@ -78,12 +79,55 @@ class Results:
         return self.runs.get(f"{topo}-{server}-{'pinned-' if pinned else ''}{workload}")
 
 
-class Run:
-    """One coordbench run with the server CPU measured around it."""
+def read_samples(path):
+    """sample_cpu's rows: (microseconds, server ticks, client ticks or -1, machine busy ticks)."""
+    rows = []
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 4:
+                    rows.append(tuple(int(p) for p in parts))
+    except (OSError, ValueError):
+        return []
+    return rows
 
-    def __init__(self, bench, server):
+
+def interpolate(rows, t, column):
+    """The column's value at time t, linear between the samples around it."""
+    if t <= rows[0][0]:
+        return rows[0][column]
+    for a, b in zip(rows, rows[1:]):
+        if a[0] <= t <= b[0]:
+            if b[0] == a[0]:
+                return b[column]
+            return a[column] + (b[column] - a[column]) * (t - a[0]) / (b[0] - a[0])
+    return rows[-1][column]
+
+
+class Run:
+    """One coordbench run with the CPU time sampled around it."""
+
+    def __init__(self, bench, server, samples=()):
         self.bench = bench
         self.server = server
+        self.window = self._measured_window(samples)
+
+    def _measured_window(self, samples):
+        """CPU seconds (server, client, machine busy) over the measured part: the last
+        duration_s seconds while the client was alive. None for a run bounded by count (the load)
+        or without samples; the whole run's figures stand in then."""
+        alive = [r for r in samples if r[2] >= 0]
+        duration_s = self.bench.get("duration_s") or 0
+        if len(alive) < 2 or duration_s <= 0 or (self.bench.get("params") or {}).get("count"):
+            return None
+        end = alive[-1][0]
+        start = end - duration_s * 1e6
+        if start < alive[0][0]:
+            return None
+        hz = self.server.get("hz") or 100
+        return tuple((interpolate(alive, end, c) - interpolate(alive, start, c)) / hz
+                     for c in (1, 2, 3))
 
     @property
     def ops_per_s(self):
@@ -92,32 +136,32 @@ class Run:
     def latency(self, key):
         return (self.bench.get("latency_us") or {}).get(key)
 
-    def ops_issued(self):
-        """Operations over the whole run the server CPU covers: the measured ones plus the
-        warmup's (counted by coordbench when it reports them, else at the measured rate)."""
-        ops = self.bench.get("ops") or 0
-        extra = self.bench.get("extra") or {}
-        if "warmup_ops" in extra:
-            return ops + extra["warmup_ops"]
-        warmup_s = (self.bench.get("params") or {}).get("warmup_s") or 0
-        return ops + (self.ops_per_s or 0) * warmup_s
-
     def server_cpu_us_per_op(self):
-        ops = self.ops_issued()
-        return self.server["server_cpu_s"] * 1e6 / ops if ops else None
+        ops = self.bench.get("ops") or 0
+        if not ops:
+            return None
+        cpu = self.window[0] if self.window else self.server["server_cpu_s"]
+        return cpu * 1e6 / ops
 
     def client_cpu_us_per_op(self):
-        ops = self.ops_issued()
-        cpu = self.bench.get("client_cpu_s")
+        ops = self.bench.get("ops") or 0
+        cpu = self.window[1] if self.window else self.bench.get("client_cpu_s")
         return cpu * 1e6 / ops if ops and cpu is not None else None
 
     def other_cpu_s(self):
         """The machine's non-idle CPU time during the run that was neither server nor client."""
-        busy = self.server.get("machine_busy_s")
-        client = self.bench.get("client_cpu_s") or 0
+        if self.window:
+            server, client, busy = self.window
+        else:
+            busy = self.server.get("machine_busy_s")
+            server = self.server["server_cpu_s"]
+            client = self.bench.get("client_cpu_s") or 0
         if busy is None:
             return None
-        return max(0.0, busy - self.server["server_cpu_s"] - client)
+        return max(0.0, busy - server - client)
+
+    def wall_s(self):
+        return (self.bench.get("duration_s") if self.window else self.server.get("wall_s")) or 0
 
 
 def fmt(value, digits=0):
@@ -329,7 +373,7 @@ def failover_lines(res):
 def interference_note(res):
     """How busy the machine was beside the benchmark: the sum of other CPU over all runs."""
     other = [r.other_cpu_s() for r in res.runs.values() if r.other_cpu_s() is not None]
-    wall = sum(r.server.get("wall_s", 0) for r in res.runs.values())
+    wall = sum(r.wall_s() for r in res.runs.values())
     if not other or wall <= 0:
         return None
     return sum(other), wall
@@ -372,11 +416,12 @@ def render(res, plots):
     out += ["", "## Targets (issue [F])", "",
             f"{met} of {total} measured targets met." if total else "No target has both figures.",
             ""] + lines
-    out += ["", "Throughput and latency are coordbench's, server CPU is utime + stime of the "
-            "server processes (all members in an ensemble) from /proc/PID/stat over the whole "
-            "coordbench run divided by the operations issued in it (measured + warmup; the "
-            "workload's setup of its keys is included, a few percent). Client CPU is coordbench's "
-            "own (getrusage); \"other CPU\" is the rest of the machine's non-idle time meanwhile."]
+    out += ["", "Throughput and latency are coordbench's. Server CPU is utime + stime of the "
+            "server processes (all members in an ensemble) from /proc/PID/stat, client CPU the "
+            "same of the coordbench process, both sampled every 0.1 s and taken over the measured "
+            "part of the run (its last duration_s seconds: no setup, no warmup), divided by the "
+            "operations measured. \"other CPU\" is the rest of the machine's non-idle time (from "
+            "/proc/stat) over the same seconds. The bulk load is counted over its whole run."]
 
     for topo in TOPOLOGIES:
         table = workload_table(res, topo, ("coord", "zookeeper"))

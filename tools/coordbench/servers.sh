@@ -99,6 +99,47 @@ srv_rss_kb() {
 
 now_ns() { date +%s%N; }
 
+# stat_ticks FILE: sets STAT_TICKS to utime + stime from a /proc/PID/stat line, or -1 when it
+# cannot be read. Builtins only (no subshell): it runs in the sampling loop below.
+stat_ticks() {
+  local stat rest
+  STAT_TICKS=-1
+  read -r stat <"$1" 2>/dev/null || return 0
+  rest=${stat##*) }
+  read -r -a f <<<"$rest"
+  STAT_TICKS=$((f[11] + f[12]))
+}
+
+# sample_cpu OUT CLIENT_PID LIMIT_S SERVER_PID...: until CLIENT_PID exits, every 0.1 s appends
+# "MICROSECONDS SERVER_TICKS CLIENT_TICKS MACHINE_BUSY_TICKS" to OUT (the servers' and the
+# client's utime + stime, the machine's non-idle time). The figures per operation are taken over
+# the client's measured part only — the last duration_s before it exited — so its setup (creating
+# its keys) and warmup do not count (render_results.py interpolates). Kills the client after
+# LIMIT_S, so a hung run is bounded.
+sample_cpu() {
+  local out=$1 client=$2 limit_us=$(($3 * 1000000)) start=${EPOCHREALTIME/./} now pid total c
+  local _ user nice system irq softirq steal
+  shift 3
+  : >"$out"
+  while kill -0 "$client" 2>/dev/null; do
+    total=0
+    for pid in "$@"; do
+      stat_ticks "/proc/$pid/stat"
+      if ((STAT_TICKS >= 0)); then total=$((total + STAT_TICKS)); fi
+    done
+    stat_ticks "/proc/$client/stat"
+    c=$STAT_TICKS
+    read -r _ user nice system _ _ irq softirq steal _ </proc/stat
+    now=${EPOCHREALTIME/./}
+    echo "$now $total $c $((user + nice + system + irq + softirq + steal))" >>"$out"
+    if ((now - start > limit_us)); then
+      echo "killing coordbench (pid $client) after $(($3)) s" >&2
+      kill "$client" 2>/dev/null
+    fi
+    sleep 0.1
+  done
+}
+
 # --- four-letter words (ZooKeeper) --------------------------------------------------------------
 
 four_letter() { # host port word -> the reply, or nothing
@@ -164,6 +205,9 @@ coord_launch() {
   # shellcheck disable=SC2086  # SRV_PIN is a word list ("taskset -c 0") or empty
   $SRV_PIN "$COORDD" --config "$dir/coord.yaml" >>"$dir/coordd.log" 2>&1 </dev/null &
   echo $! >"$BENCH_WORK/pids/coord-$SRV_TOPO-$1.pid"
+  # Not a job of this shell: bash would report each kill -9 ("Killed") on its stderr. It still
+  # reaps the process, so kill -0 sees it gone.
+  disown $!
 }
 
 # coord_wait_listening N: until member N logs "listening on" (bounded: 60 s).
@@ -267,9 +311,6 @@ srv_kill9() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
-  # An unreaped child of this shell stays a zombie that kill -0 still sees; reap it (quietly:
-  # bash reports a job killed by a signal on the shell's stderr).
-  { wait "$pid"; } 2>/dev/null || true
 }
 
 # srv_relaunch N: starts member N again on its data dir without waiting (the caller times it).

@@ -288,6 +288,8 @@ def workload_table(res, topo, servers):
     any_row = False
     for workload, what in WORKLOADS:
         runs = [(s, res.run(topo, s, workload)) for s in servers]
+        if runs[0][1] is None:
+            continue  # a workload the first server did not run has nothing to compare
         runs = [(s, r) for s, r in runs if r is not None]
         for server, run in runs:
             any_row = True
@@ -364,9 +366,13 @@ def failover_lines(res):
     for server, record in (("coord", fc), ("zookeeper", fz)):
         load = load_json(os.path.join(res.dir, f"ensemble-{server}-failover-load.json"))
         if record and load:
+            extra = load.get("extra") or {}
+            gave_up = (f", gave up (first error: {extra.get('first_error', '?')})"
+                       if extra.get("aborted") else "")
             lines.append(f"| light load beside it: set 1 x 1, {SERVER_NAME[server]} | "
                          f"{fmt(load.get('ops'))} ops, {fmt(load.get('errors'))} errors, "
-                         f"max latency {fmt((load.get('latency_us') or {}).get('max'))} µs | | |")
+                         f"max latency {fmt((load.get('latency_us') or {}).get('max'))} µs"
+                         f"{gave_up} | | |")
     return lines
 
 
@@ -429,9 +435,10 @@ def render(res, plots):
             continue
         out += ["", f"## {TOPOLOGY_TITLE[topo]}", ""]
         if topo == "ensemble":
-            out += ["Throughput runs connect to all three members (each connection picks one; "
-                    "writes are forwarded to the leader); the low-load runs connect to one "
-                    "follower.", ""]
+            out += ["Throughput runs give coordbench all three members: each of its connections "
+                    "picks one at random (both clients shuffle the connect string, so the spread "
+                    "varies from run to run) and writes are forwarded to the leader. The low-load "
+                    "runs connect to one follower.", ""]
         out += table
         pinned = pinned_table(res, topo)
         if pinned:

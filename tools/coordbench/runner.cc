@@ -62,8 +62,12 @@ class Run {
         give_up = errors_.fetch_add(1) + 1 >= limits_.max_errors;
       }
     }
-    last_completion_ns_.store(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(completed - measure_start_).count());
+    // The latest completion so far (completions of different connections race).
+    const int64_t at_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(completed - measure_start_).count();
+    int64_t last = last_completion_ns_.load();
+    while (at_ns > last && !last_completion_ns_.compare_exchange_weak(last, at_ns)) {
+    }
     if (!status.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       if (first_error_.empty()) first_error_ = status.ToString();

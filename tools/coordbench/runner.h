@@ -29,7 +29,7 @@ struct RunLimits {
   double duration_s = 0;  // 0: none
   int64_t count = 0;      // 0: none
   bool quiet = false;
-  // The run gives up (and fails) when this many ops failed and they are most of the ops.
+  // The run gives up (and fails) after this many failed ops.
   uint64_t max_errors = 1000;
 };
 

@@ -395,6 +395,11 @@ def render(res, plots):
                f"{m.get('date', '?')}, in {fmt(float(m['elapsed_s']) / 60, 1) if 'elapsed_s' in m else '?'} "
                "minutes. Issue [F]: coord / ZooKeeper on the same machine in the same run, fsync "
                "on for both (coord always fsyncs each group commit; ZooKeeper's forceSync=yes).")
+    if m.get("skip_zookeeper") == "1":
+        when = sorted(r.server.get("measured_at", "?") for r in res.runs.values()
+                      if r.server.get("server") == "zookeeper")
+        out += ["", "**ZooKeeper was not run this time (--skip-zookeeper): its figures are from "
+                f"an earlier run ({when[0] + ' to ' + when[-1] if when else 'none found'}).**"]
     if m.get("quick") == "1":
         out += ["", "**A --quick smoke run: durations of about a second and "
                 f"{fmt(float(m.get('load_count', 0)))} znodes; not a measurement.**"]

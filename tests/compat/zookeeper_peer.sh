@@ -24,8 +24,12 @@ fi
 
 case ${1:-} in
   kill9)
-    pidfile=$ZK_BASE/member-${2:?member}.pid
-    kill -9 "$(cat "$pidfile")"
+    pid=$(cat "$ZK_BASE/member-${2:?member}.pid")
+    kill -9 "$pid"
+    # Until it is reaped: the launcher's start skips a member whose pid still answers kill -0.
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
+    echo "member $2 (pid $pid) did not go away after SIGKILL" >&2
+    exit 1
     ;;
   restart) exec "$script" start ensemble ;;
   *) exec "$script" "$@" ;;

@@ -25,7 +25,10 @@ void CompatTest::TearDown() {
   }
   zk_.reset();
   if (HasFailure() && !target().is_zookeeper()) {
-    std::cerr << "---- coordd log ----\n" << target().ServerLog() << "--------\n";
+    const std::string log = target().ServerLog();
+    constexpr size_t kTail = 8000;  // the log is at debug level: its end is what matters
+    std::cerr << "---- coordd log (tail) ----\n"
+              << (log.size() > kTail ? log.substr(log.size() - kTail) : log) << "--------\n";
   }
 }
 

@@ -15,7 +15,7 @@ COORD_PACKAGES=(
   libuv1-dev libflatbuffers-dev flatbuffers-compiler liblmdb-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev libedit-dev libjemalloc-dev
   libzookeeper-mt-dev gnuplot-nox
-  python3-kazoo zookeeper
+  python3-kazoo zookeeper default-jdk-headless
 )
 
 coord_step() { printf '== %s\n' "$*"; }

@@ -1,7 +1,8 @@
 // ZooKeeper's Java client 3.8 (Debian: libzookeeper-java, /usr/share/java/zookeeper.jar) against
 // coord's ZooKeeper listener, for the requests the C client 3.8 cannot send: multiRead,
 // checkWatches (removeWatches of one watcher), removeWatches, addWatch (persistent and persistent
-// recursive, with the events each delivers), getEphemerals, getAllChildrenNumber, whoAmI.
+// recursive, with the events each delivers, and setWatches2 bringing them back after a cut
+// connection), getEphemerals, getAllChildrenNumber, whoAmI.
 // Expected values are what Apache ZooKeeper 3.8 answers.
 //
 // Run as a single source file (the JDK compiles it in memory):
@@ -11,7 +12,12 @@
 // Exit 0 pass, 1 fail. Every wait is bounded; the coordd started here is killed at the end.
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,13 +72,134 @@ public class JavaClientTest {
     }
   }
 
+  /**
+   * A loopback TCP proxy in front of the server, to cut the client's connection while the server
+   * stays up; while blocked it closes new connections at once. Threads are daemons.
+   */
+  static class Proxy {
+    final ServerSocket listener;
+    final int upstreamPort;
+    final List<Socket> open = Collections.synchronizedList(new ArrayList<>());
+    volatile boolean blocked = false;
+
+    Proxy(String upstream) throws Exception {
+      upstreamPort = Integer.parseInt(upstream.substring(upstream.lastIndexOf(':') + 1));
+      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      Thread t = new Thread(this::acceptLoop);
+      t.setDaemon(true);
+      t.start();
+    }
+
+    String address() {
+      return "127.0.0.1:" + listener.getLocalPort();
+    }
+
+    void acceptLoop() {
+      try {
+        while (true) {
+          Socket client = listener.accept();
+          if (blocked) {
+            client.close();
+            continue;
+          }
+          Socket up = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+          open.add(client);
+          open.add(up);
+          pump(client, up);
+          pump(up, client);
+        }
+      } catch (Exception closed) {
+      }
+    }
+
+    void pump(Socket from, Socket to) {
+      Thread t = new Thread(() -> {
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+          in.transferTo(out);
+        } catch (Exception closed) {
+        }
+        try {
+          from.close();
+          to.close();
+        } catch (Exception ignored) {
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    void cut() throws Exception {
+      synchronized (open) {
+        for (Socket s : open) s.close();
+        open.clear();
+      }
+    }
+  }
+
   static ZooKeeper connect() throws Exception {
+    return connect(server, null);
+  }
+
+  /** A session with `address`; `states` (if given) receives every state change. */
+  static ZooKeeper connect(String address, BlockingQueue<Watcher.Event.KeeperState> states)
+      throws Exception {
     CountDownLatch connected = new CountDownLatch(1);
-    ZooKeeper zk = new ZooKeeper(server, 30000, e -> {
+    ZooKeeper zk = new ZooKeeper(address, 30000, e -> {
+      if (e.getType() != Watcher.Event.EventType.None) return;
+      if (states != null) states.add(e.getState());
       if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
     });
     if (!connected.await(WAIT_MS, TimeUnit.MILLISECONDS)) throw new Exception("no session");
     return zk;
+  }
+
+  static boolean waitState(BlockingQueue<Watcher.Event.KeeperState> states,
+      Watcher.Event.KeeperState wanted) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + WAIT_MS;
+    while (System.currentTimeMillis() < deadline) {
+      Watcher.Event.KeeperState s = states.poll(100, TimeUnit.MILLISECONDS);
+      if (s == wanted) return true;
+    }
+    return false;
+  }
+
+  static void persistentWatchesSurviveReconnect(ZooKeeper other, String root) throws Exception {
+    // Two nodes: ZooKeeper keeps one watch mode per path and session (a second addWatch on the
+    // same path replaces the first on the server).
+    String p = root + "/reconnect-p", r = root + "/reconnect-r";
+    create(other, p, "", CreateMode.PERSISTENT);
+    create(other, r, "", CreateMode.PERSISTENT);
+    Proxy proxy = new Proxy(server);
+    BlockingQueue<Watcher.Event.KeeperState> states = new LinkedBlockingQueue<>();
+    ZooKeeper zk = connect(proxy.address(), states);
+    try {
+      long session = zk.getSessionId();
+      Events persistent = new Events(), recursive = new Events();
+      zk.addWatch(p, persistent, AddWatchMode.PERSISTENT);
+      zk.addWatch(r, recursive, AddWatchMode.PERSISTENT_RECURSIVE);
+      proxy.blocked = true;
+      proxy.cut();
+      check(waitState(states, Watcher.Event.KeeperState.Disconnected), "the client sees the cut");
+      proxy.blocked = false;
+      check(waitState(states, Watcher.Event.KeeperState.SyncConnected), "the client is back");
+      expectEq(session, zk.getSessionId(), "the same session");
+      // setWatches2 registers both persistent watches again. It goes first on the new
+      // connection, so once a later request of this session is answered, it is in place; a
+      // change made before that may pass unseen (persistent watches have no catch-up).
+      zk.exists(p, false);
+      other.setData(p, "after".getBytes(StandardCharsets.UTF_8), -1);
+      expectEq("NodeDataChanged " + p, persistent.next(), "persistent watch after reconnect");
+      create(other, p + "/c", "", CreateMode.PERSISTENT);
+      expectEq("NodeChildrenChanged " + p, persistent.next(), "persistent watch, child");
+      create(other, r + "/c", "", CreateMode.PERSISTENT);
+      expectEq("NodeCreated " + r + "/c", recursive.next(), "recursive watch after reconnect");
+      other.setData(r + "/c", "x".getBytes(StandardCharsets.UTF_8), -1);
+      expectEq("NodeDataChanged " + r + "/c", recursive.next(), "recursive watch, data below");
+    } finally {
+      zk.close();
+      proxy.listener.close();
+      proxy.cut();
+    }
   }
 
   static void create(ZooKeeper zk, String path, String data, CreateMode mode) throws Exception {
@@ -241,7 +368,7 @@ public class JavaClientTest {
       other = connect();
       create(zk, root, "", CreateMode.PERSISTENT);
       String[] names = {"multiRead", "removeWatches", "persistentWatch", "recursiveWatch",
-          "sessionQueries"};
+          "persistentWatchesSurviveReconnect", "sessionQueries"};
       for (String name : names) {
         int before = failures;
         try {
@@ -250,6 +377,9 @@ public class JavaClientTest {
             case "removeWatches": removeWatches(zk, root); break;
             case "persistentWatch": persistentWatch(zk, other, root); break;
             case "recursiveWatch": recursiveWatch(zk, other, root); break;
+            case "persistentWatchesSurviveReconnect":
+              persistentWatchesSurviveReconnect(other, root);
+              break;
             default: sessionQueries(zk, other, root); break;
           }
         } catch (Exception e) {

@@ -13,7 +13,7 @@ namespace coord::bench {
 
 // "x y" lines: (latency µs, fraction of ops at or below it), one point per histogram bucket.
 std::string CdfData(const RunResult& result);
-// "second ops" lines.
+// "second ops" lines, without a last second that the run ended inside.
 std::string OverTimeData(const RunResult& result);
 // The gnuplot script that draws data_files[i] titled titles[i] into out_path (the terminal
 // follows the extension: .svg or .png).

@@ -86,6 +86,8 @@ TEST(PlotTest, CdfEndsAtOneAndOverTimeCountsSeconds) {
   RunResult r = MakeRun("x", 1, 1, 4);
   EXPECT_EQ(CdfData(r), "10.000 0.250000\n100.000 0.750000\n1000.000 1.000000\n");
   EXPECT_EQ(OverTimeData(r), "1 5\n2 7\n");
+  r.duration_s = 1.2;  // the second second was a fraction: not drawn
+  EXPECT_EQ(OverTimeData(r), "1 5\n");
 }
 
 TEST(PlotTest, ScriptFollowsTheExtension) {

@@ -313,7 +313,29 @@ class RecipesTest(CompatCase):
         self.assertEqual(versions, sorted(versions), "events in order")
 
 
+    def test_four_letter_words(self):
+        # kazoo sends them on its own connection's server (ruok and srvr are on by default).
+        self.assertEqual(self.zk.command(b"ruok"), "imok")
+        srvr = self.zk.command(b"srvr").splitlines()
+        self.assertIn("Mode: standalone", srvr)
+        self.assertTrue(any(line.startswith("Zxid: 0x") for line in srvr), srvr)
+        self.assertTrue(any(line.startswith("Zookeeper version: ") for line in srvr), srvr)
+
+
 class ClusterTest(CompatCase):
+    def test_srvr_names_one_leader(self):
+        clients = [self.client(SERVERS.address(i)) for i in SERVERS.ids]
+
+        def modes():
+            return sorted(line[len("Mode: "):] for c in clients
+                          for line in c.command(b"srvr").splitlines()
+                          if line.startswith("Mode: "))
+
+        # Right after a start a member may still be electing: wait for a settled answer.
+        self.assertTrue(wait_until(lambda: modes() == ["follower", "follower", "leader"]),
+                        modes())
+
+
     def test_clients_carry_on_when_a_member_is_killed(self):
         n, max_rounds = 6, 400
         ids = SERVERS.ids

@@ -337,7 +337,9 @@ def memory_lines(res):
     lines = ["| | coord | ZooKeeper | coord / ZooKeeper |", "|---|---:|---:|---:|"]
     for key, what in (("rss_loaded_kb", "RSS after the bulk load"),
                       ("rss_served_kb", "RSS at the first read after the restart"),
-                      ("rss_restarted_kb", "RSS 5 s after the restart")):
+                      ("rss_restarted_kb", "RSS 5 s after the restart"),
+                      ("rss_anon_loaded_kb", "of which anonymous (RssAnon), after the load"),
+                      ("rss_anon_restarted_kb", "of which anonymous (RssAnon), after the restart")):
         c, z = memory_mb(mc, key), memory_mb(mz, key)
         lines.append(f"| {what} | {fmt_value(c, 'MB')} | {fmt_value(z, 'MB')} | "
                      f"{fmt_ratio(ratio(c, z))} |")
@@ -365,6 +367,12 @@ def failover_lines(res):
     lines.append(f"| each round (s) | {rounds(fc)} | {rounds(fz)} | |")
     for server, record in (("coord", fc), ("zookeeper", fz)):
         load = load_json(os.path.join(res.dir, f"ensemble-{server}-failover-load.json"))
+        out_path = os.path.join(res.dir, f"ensemble-{server}-failover-load.out")
+        if record and not load and os.path.exists(out_path):
+            with open(out_path, errors="replace") as f:
+                last = [line.strip() for line in f if line.strip()][-1:] or ["no output"]
+            lines.append(f"| light load beside it: set 1 x 1, {SERVER_NAME[server]} | "
+                         f"the load ended early: `{last[0][:160]}` | | |")
         if record and load:
             extra = load.get("extra") or {}
             gave_up = (f", gave up (first error: {extra.get('first_error', '?')})"

@@ -80,21 +80,23 @@ machine_busy_ticks() {
   awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
-# proc_rss_kb PID...: summed VmRSS in KiB.
-proc_rss_kb() {
-  local pid total=0 kb
+# proc_status_kb FIELD PID...: a /proc/PID/status field in KiB (VmRSS, RssAnon, ...), summed.
+proc_status_kb() {
+  local field=$1 pid total=0 kb
+  shift
   for pid in "$@"; do
-    kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+    kb=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/status" 2>/dev/null)
     total=$((total + ${kb:-0}))
   done
   echo "$total"
 }
 
-# srv_rss_kb: the running members' summed RSS.
+# srv_rss_kb [FIELD]: the running members' summed VmRSS (or FIELD: RssAnon leaves out the pages of
+# mapped files, e.g. LMDB's map, which the kernel may drop and re-read).
 srv_rss_kb() {
   local pids
   mapfile -t pids < <(srv_pids)
-  proc_rss_kb "${pids[@]}"
+  proc_status_kb "${1:-VmRSS}" "${pids[@]}"
 }
 
 now_ns() { date +%s%N; }

@@ -219,5 +219,21 @@ TEST_F(MultiTest, CheckOfAMissingNodeAndLaterOpsSeeEarlierOnes) {
   EXPECT_ZK(ZNONODE, one[0].err);
 }
 
+TEST_F(MultiTest, EmptyMultiSucceeds) {
+  zoo_op_result_t none[1];
+  EXPECT_ZK(ZOK, zoo_multi(zk_->get(), 0, nullptr, none));
+}
+
+TEST_F(MultiTest, EphemeralCreatedInAMultiBelongsToTheSession) {
+  const std::string e = P("e");
+  char created[256];
+  zoo_op_t ops[1];
+  zoo_create_op_init(&ops[0], e.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, created,
+                     sizeof(created));
+  zoo_op_result_t results[1];
+  ASSERT_ZK(ZOK, zoo_multi(zk_->get(), 1, ops, results));
+  EXPECT_EQ(Get(zk_->get(), e).stat.ephemeralOwner, zk_->session_id());
+}
+
 }  // namespace
 }  // namespace coord::compat

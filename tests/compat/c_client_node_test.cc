@@ -225,5 +225,26 @@ TEST_F(NodeTest, SyncAnswersWithThePath) {
   EXPECT_EQ(path, root_);
 }
 
+TEST_F(NodeTest, SystemNodesAndGetConfig) {
+  // Every ZooKeeper has /zookeeper with quota and config; zoo_getconfig reads the latter (empty
+  // without dynamic reconfiguration).
+  ChildrenResult system = Children(zk_->get(), "/zookeeper");
+  ASSERT_ZK(ZOK, system.rc);
+  EXPECT_EQ(system.children, (std::vector<std::string>{"config", "quota"}));
+  std::string buffer(1024, '\0');
+  int len = static_cast<int>(buffer.size());
+  Stat stat{};
+  EXPECT_ZK(ZOK, zoo_getconfig(zk_->get(), 0, buffer.data(), &len, &stat));
+}
+
+TEST_F(NodeTest, ReadOnlyCapableClientGetsAReadWriteSession) {
+  // ZOO_READONLY sets the connect request's readOnly flag; a server with a quorum answers with a
+  // normal session, which can write.
+  ZkHandle ro(target().address(), kSessionTimeoutMs, nullptr, ZOO_READONLY);
+  ASSERT_TRUE(ro.WaitConnected(kWaitMs));
+  EXPECT_EQ(StateName(zoo_state(ro.get())), StateName(ZOO_CONNECTED_STATE));
+  EXPECT_ZK(ZOK, Create(ro.get(), P("from-ro-client"), "", ZOO_PERSISTENT).rc);
+}
+
 }  // namespace
 }  // namespace coord::compat

@@ -97,11 +97,12 @@ void EventQueue::Watcher(zhandle_t*, int type, int state, const char* path, void
   static_cast<EventQueue*>(context)->Push(ZkEvent{type, state, path ? path : ""});
 }
 
-ZkHandle::ZkHandle(const std::string& hosts, int session_timeout_ms, const clientid_t* resume)
+ZkHandle::ZkHandle(const std::string& hosts, int session_timeout_ms, const clientid_t* resume,
+                   int flags)
     : events_(std::make_unique<EventQueue>()) {
   zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
   zh_ = zookeeper_init(hosts.c_str(), &EventQueue::Watcher, session_timeout_ms, resume,
-                       events_.get(), 0);
+                       events_.get(), flags);
 }
 
 ZkHandle::~ZkHandle() { Close(); }

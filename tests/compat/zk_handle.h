@@ -60,7 +60,9 @@ class ZkHandle {
  public:
   // A session with `hosts` ("h:p,h:p"), requesting session_timeout_ms; with `resume`, the
   // session with that id and password. Does not wait: see WaitConnected.
-  ZkHandle(const std::string& hosts, int session_timeout_ms, const clientid_t* resume = nullptr);
+  // flags: zookeeper_init's (ZOO_READONLY accepts a read-only server).
+  ZkHandle(const std::string& hosts, int session_timeout_ms, const clientid_t* resume = nullptr,
+           int flags = 0);
   ~ZkHandle();
   ZkHandle(const ZkHandle&) = delete;
   ZkHandle& operator=(const ZkHandle&) = delete;

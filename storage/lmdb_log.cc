@@ -1,8 +1,11 @@
 #include "storage/lmdb_log.h"
 
 #include <lmdb.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -193,7 +196,41 @@ Status LmdbLog::Commit(const LogBatch& batch) {
   first_zxid_ = first;
   last_zxid_ = last;
   if (batch.hard_state) hard_state_ = *batch.hard_state;
+  PreallocateAhead();
   return Status::Ok();
+}
+
+void LmdbLog::PreallocateAhead() {
+  if (options_.preallocate_bytes == 0) return;
+  MDB_envinfo info;
+  MDB_stat stat;
+  if (mdb_env_info(env_, &info) != 0 || mdb_env_stat(env_, &stat) != 0) return;
+  const uint64_t used = (uint64_t{info.me_last_pgno} + 1) * stat.ms_psize;
+  if (used + options_.preallocate_bytes / 2 <= file_bytes_) return;
+  int fd = -1;
+  struct stat st;
+  if (mdb_env_get_fd(env_, &fd) != 0 || fstat(fd, &st) != 0) return;
+  file_bytes_ = static_cast<uint64_t>(st.st_size);  // LMDB may have extended it meanwhile
+  if (used + options_.preallocate_bytes / 2 <= file_bytes_) return;
+  // Never past the map: LMDB maps at least the whole file.
+  const uint64_t target = std::min<uint64_t>(used + options_.preallocate_bytes, map_bytes());
+  static const std::string zeros(size_t{1} << 20, '\0');
+  uint64_t at = file_bytes_;
+  while (at < target) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), target - at));
+    const ssize_t written = pwrite(fd, zeros.data(), n, static_cast<off_t>(at));
+    if (written <= 0) break;
+    at += static_cast<uint64_t>(written);
+  }
+  if (at < target || fdatasync(fd) != 0) {
+    // The zeros already written are harmless (LMDB overwrites them); only the speed-up is lost,
+    // for the rest of this process: a full disk is not retried on every commit.
+    LOG_WARN << "could not preallocate the log file to " << target
+             << " bytes (preallocation off until restart): " << std::strerror(errno);
+    options_.preallocate_bytes = 0;
+    return;
+  }
+  file_bytes_ = at;
 }
 
 int LmdbLog::WriteBatch(MDB_txn* txn, const LogBatch& batch, Status* refusal) {

@@ -182,7 +182,10 @@ int RunFailedCommitScenario(const std::string& dir) {
     std::cerr << "failed: " #cond " at line " << __LINE__ << "\n"; \
     return __LINE__;                                               \
   }
-  std::unique_ptr<LmdbLog> log = OpenOrDie(dir);
+  // No preallocation: the failing commit must be the one that extends the file.
+  LmdbLogOptions no_prealloc;
+  no_prealloc.preallocate_bytes = 0;
+  std::unique_ptr<LmdbLog> log = OpenOrDie(dir, no_prealloc);
   REQUIRE(log->Append(EntriesFor(1, 10, 100)).ok());
   struct stat st;
   REQUIRE(::stat((dir + "/data.mdb").c_str(), &st) == 0);
@@ -211,6 +214,75 @@ int RunFailedCommitScenario(const std::string& dir) {
 TEST(LmdbLogDeathTest, FailedCommitIsStickyAndLosesNothingDurable) {
   TempDir dir;
   EXPECT_EXIT(::_exit(RunFailedCommitScenario(dir.path())), ::testing::ExitedWithCode(0), "");
+}
+
+uint64_t FileBytes(const std::string& path) {
+  struct stat st;
+  CHECK(::stat(path.c_str(), &st) == 0) << path;
+  return static_cast<uint64_t>(st.st_size);
+}
+
+TEST(LmdbLogTest, FileIsPreallocatedAheadOfTheLogAndReopensIntact) {
+  TempDir dir;
+  LmdbLogOptions options;
+  options.preallocate_bytes = size_t{1} << 20;
+  std::unique_ptr<LmdbLog> log = OpenOrDie(dir.path(), options);
+  ASSERT_TRUE(log->Append(EntriesFor(1, 10, 100)).ok());
+  // At least half the preallocation is ahead of the few pages in use.
+  EXPECT_GE(FileBytes(dir.path() + "/data.mdb"), options.preallocate_bytes / 2);
+  // Megabytes of entries: the file keeps growing ahead of them, in steps.
+  uint64_t payload_bytes = 0;
+  for (Zxid z = 11; z <= 2010; z += 100) {
+    std::vector<LogEntry> entries = EntriesFor(z, z + 99, 2000);
+    for (const LogEntry& e : entries) payload_bytes += e.payload.size();
+    ASSERT_TRUE(log->Append(std::move(entries)).ok());
+  }
+  EXPECT_GE(FileBytes(dir.path() + "/data.mdb"), payload_bytes + options.preallocate_bytes / 2);
+  log.reset();
+  log = OpenOrDie(dir.path(), options);
+  EXPECT_EQ(log->LastZxid(), 2010u);
+  EXPECT_EQ(log->Read(1, 10, kAll).value(), EntriesFor(1, 10, 100));
+  EXPECT_EQ(log->Read(11, 2010, kAll).value().size(), 2000u);
+}
+
+// Runs in a death-test child: the file may not grow at all, so preallocating fails; commits go on
+// in the space the file has, and fail only once LMDB itself needs more.
+int RunPreallocationFailureScenario(const std::string& dir) {
+#define REQUIRE(cond)                                              \
+  if (!(cond)) {                                                   \
+    std::cerr << "failed: " #cond " at line " << __LINE__ << "\n"; \
+    return __LINE__;                                               \
+  }
+  LmdbLogOptions options;
+  options.preallocate_bytes = size_t{1} << 20;
+  std::unique_ptr<LmdbLog> log = OpenOrDie(dir, options);
+  REQUIRE(log->Append(EntriesFor(1, 10, 100)).ok());
+  const uint64_t size = FileBytes(dir + "/data.mdb");
+  ::signal(SIGXFSZ, SIG_IGN);
+  rlimit limit{static_cast<rlim_t>(size), RLIM_INFINITY};
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
+  // Fill what was preallocated and more: preallocation fails (logged, turned off), commits that
+  // fit succeed, the first that does not fit fails like any I/O error.
+  Status status;
+  Zxid z = 11;
+  for (; z < 100000 && status.ok(); z += 10) status = log->Append(EntriesFor(z, z + 9, 2000));
+  REQUIRE(status.code() == Code::kIoError);
+  REQUIRE(z > 200);  // hundreds of entries went into the preallocated space first
+  const Zxid last = log->LastZxid();
+  log.reset();
+  limit.rlim_cur = RLIM_INFINITY;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
+  log = OpenOrDie(dir, options);
+  REQUIRE(log->LastZxid() == last);
+  REQUIRE(log->Read(1, 10, kAll).value() == EntriesFor(1, 10, 100));
+  return 0;
+#undef REQUIRE
+}
+
+TEST(LmdbLogDeathTest, PreallocationFailureLeavesCommitsWorking) {
+  TempDir dir;
+  EXPECT_EXIT(::_exit(RunPreallocationFailureScenario(dir.path())), ::testing::ExitedWithCode(0),
+              "");
 }
 
 }  // namespace

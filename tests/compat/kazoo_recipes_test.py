@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """kazoo (python3-kazoo, a ZooKeeper client used unchanged) running its recipes against coord's
 ZooKeeper listener: Lock (contention among clients, mutual exclusion checked), Election, Counter,
-Barrier, DoubleBarrier, LockingQueue and Queue, ChildrenWatch, DataWatch. With --cluster, against
-a 3-member cluster instead, with one member killed (SIGKILL) while the clients work: they must
-carry on through another member, keeping their sessions.
+Barrier, DoubleBarrier, LockingQueue and Queue, ChildrenWatch, DataWatch, and four-letter words
+(ruok, srvr). With --cluster, against a 3-member cluster instead, with the leader killed (SIGKILL)
+while the clients work: they must carry on through another member, keeping their sessions.
 
   kazoo_recipes_test.py --coordd PATH [--cluster]
   COORD_COMPAT_TARGET=zookeeper kazoo_recipes_test.py [--cluster]   (Apache ZooKeeper on
@@ -108,7 +108,7 @@ class CompatCase(unittest.TestCase):
                 c.close()
 
     def client(self, hosts=None):
-        # By default every member, the last first (the cluster test kills the first).
+        # By default every member, the last first.
         hosts = hosts or ",".join(SERVERS.address(i) for i in reversed(SERVERS.ids))
         c = KazooClient(hosts=hosts, timeout=10, randomize_hosts=False)
         c.start(timeout=WAIT_S)
@@ -344,15 +344,26 @@ class ClusterTest(CompatCase):
             order = ids[ids.index(first):] + ids[:ids.index(first)]
             return ",".join(SERVERS.address(i) for i in order)
 
-        victim = ids[0]
-        for i in ids:  # every member serves sessions before the workers connect
-            self.client(SERVERS.address(i)).stop()
+        # The victim is the leader: its clients must move, and everybody's writes wait for a new
+        # leader.
+        victim = None
+        # One client per member, which also shows that every member serves sessions.
+        per_member = {i: self.client(SERVERS.address(i)) for i in ids}
+
+        def find_leader():
+            nonlocal victim
+            for i, c in per_member.items():
+                if "Mode: leader" in c.command(b"srvr").splitlines():
+                    victim = i
+            return victim is not None
+
+        self.assertTrue(wait_until(find_leader), "no member says it leads")
         clients = [self.client(hosts_from(ids[k % len(ids)])) for k in range(n)]
         # kazoo does not say which server it uses; its socket does.
         victim_port = int(SERVERS.address(victim).rsplit(":", 1)[1])
         on_victim = [k for k, c in enumerate(clients)
                      if c._connection._socket.getpeername()[1] == victim_port]
-        self.assertEqual(on_victim, [k for k in range(n) if k % len(ids) == 0])
+        self.assertEqual(on_victim, [k for k in range(n) if ids[k % len(ids)] == victim])
         sessions = [c.client_id[0] for c in clients]
         states = [[] for _ in range(n)]
         for k, c in enumerate(clients):

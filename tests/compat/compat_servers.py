@@ -13,6 +13,14 @@ import subprocess
 import tempfile
 import time
 
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """In the child before exec: SIGKILL when the test process dies, even by os._exit."""
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ZOOKEEPER_PEER = os.path.join(HERE, "zookeeper_peer.sh")
 
@@ -88,7 +96,8 @@ class CoordServers:
             with open(self._log(m), "ab") as log:
                 self.procs[m] = subprocess.Popen([self.coordd, "--config", path],
                                                  stdout=log, stderr=log,
-                                                 stdin=subprocess.DEVNULL)
+                                                 stdin=subprocess.DEVNULL,
+                                                 preexec_fn=_die_with_parent)
         for m in [i] if i else self.ids:
             wait_listening(self.zk_ports[m], self.procs[m], self._log(m))
 

@@ -5,9 +5,10 @@
 namespace coord::compat {
 
 CompatTarget& CompatTest::target() {
-  // One server per test process (ctest runs each test in a process of its own).
-  static CompatTarget* t = new CompatTarget();
-  return *t;
+  // One server per test process (ctest runs each test in a process of its own). A static object,
+  // not a leaked one: its destructor at exit kills the coordd it started.
+  static CompatTarget t;
+  return t;
 }
 
 void CompatTest::SetUp() {

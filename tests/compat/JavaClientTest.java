@@ -354,6 +354,8 @@ public class JavaClientTest {
     Process coordd = null;
     if (args.length == 2 && args[0].equals("--coordd")) {
       coordd = startCoordd(args[1]);
+      Process started = coordd;  // also killed when the JVM is stopped by a signal
+      Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
     } else if (args.length == 2 && args[0].equals("--server")) {
       server = args[1];
     } else {

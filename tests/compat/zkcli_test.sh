@@ -31,6 +31,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # run the cleanup on a ctest timeout too
 
 # The server: an external ZooKeeper, or coordd with its ZooKeeper listener on a port it picks.
 if [[ ${COORD_COMPAT_TARGET:-coord} == zookeeper ]]; then

@@ -1,11 +1,13 @@
 #include "storage/lmdb_log.h"
 
 #include <lmdb.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -200,6 +202,19 @@ Status LmdbLog::Commit(const LogBatch& batch) {
   return Status::Ok();
 }
 
+void LmdbLog::ReleaseReadPages() {
+  if (read_hi_ <= read_lo_) return;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t lo = read_lo_ & ~(page - 1);
+  const uintptr_t hi = (read_hi_ + page - 1) & ~(page - 1);
+  read_lo_ = UINTPTR_MAX;
+  read_hi_ = 0;
+  // Purely advisory for the process's footprint; a failure changes nothing else.
+  if (madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED) != 0) {
+    LOG_DEBUG << "madvise(MADV_DONTNEED) over the log map: " << std::strerror(errno);
+  }
+}
+
 void LmdbLog::PreallocateAhead() {
   if (options_.preallocate_bytes == 0) return;
   MDB_envinfo info;
@@ -329,6 +344,8 @@ Result<std::vector<LogEntry>> LmdbLog::Read(Zxid from, Zxid to, size_t max_bytes
       return Status(Code::kCorruption, "log entry " + ZxidToString(zxid) + " fails its checksum");
     }
     std::string_view payload = value.substr(kCrcBytes);
+    read_lo_ = std::min(read_lo_, reinterpret_cast<uintptr_t>(value.data()));
+    read_hi_ = std::max(read_hi_, reinterpret_cast<uintptr_t>(value.data() + value.size()));
     if (!ReadLimitAllows(out.size(), bytes, payload.size(), max_bytes)) break;
     bytes += payload.size();
     out.push_back(LogEntry{zxid, std::string(payload)});

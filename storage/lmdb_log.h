@@ -68,6 +68,10 @@ class LmdbLog final : public Log {
   Zxid FirstZxid() const override { return first_zxid_; }
   Status PurgeBelow(Zxid zxid) override;
   HardState GetHardState() const override { return hard_state_; }
+  // madvise(MADV_DONTNEED) over the part of the map that Reads returned values from. LMDB maps
+  // its file read-only and shared (no MDB_WRITEMAP: writes go through pwrite), so dropping those
+  // mappings discards nothing: the next access maps the file's pages again.
+  void ReleaseReadPages() override;
 
   // The current size of the LMDB map.
   size_t map_bytes() const;
@@ -108,6 +112,9 @@ class LmdbLog final : public Log {
   unsigned meta_dbi_;
   LmdbLogOptions options_;
   uint64_t file_bytes_ = 0;  // the data file's size as last seen
+  // The address range of the map that Read returned values from since ReleaseReadPages.
+  mutable uintptr_t read_lo_ = UINTPTR_MAX;
+  mutable uintptr_t read_hi_ = 0;
   Zxid first_zxid_ = 0;
   Zxid last_zxid_ = 0;
   HardState hard_state_;

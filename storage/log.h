@@ -69,6 +69,11 @@ class Log {
   virtual Status PurgeBelow(Zxid zxid) = 0;
 
   virtual HardState GetHardState() const = 0;
+
+  // A log that maps its file (LMDB) keeps the pages earlier Reads touched resident in the
+  // process; after recovery read its tail once, this lets them go (the OS keeps them in its
+  // page cache; a later Read maps them again). No effect on contents.
+  virtual void ReleaseReadPages() {}
 };
 
 }  // namespace coord::storage

@@ -184,6 +184,7 @@ Status Server::StartStandalone(std::unique_ptr<storage::Log> log, const TreeLimi
   // Loading a snapshot allocates and frees its whole body and transient indexes; give that memory
   // back to the system instead of keeping it in malloc's free lists for the process's lifetime.
   ReleaseFreeMemory();
+  log->ReleaseReadPages();
   LOG_INFO << "recovered " << recovered.tree.node_count() << " znodes and "
            << recovered.tree.Sessions().size() << " sessions at zxid "
            << ZxidToString(recovered.tree.last_zxid()) << " (snapshot "

@@ -25,6 +25,7 @@ Status Server::StartMember(std::unique_ptr<storage::Log> log, const TreeLimits& 
   COORD_ASSIGN_OR_RETURN(RecoveredMember recovered, RecoverMember(*snapshots_, *log, limits));
   for (const std::string& skipped : recovered.skipped) LOG_WARN << "skipped snapshot " << skipped;
   ReleaseFreeMemory();
+  log->ReleaseReadPages();
   LOG_INFO << "member " << cluster.member_id << " recovered snapshot "
            << ZxidToString(recovered.snapshot_zxid) << " (" << recovered.tree.node_count()
            << " znodes) and " << recovered.log.size() << " log entries above it, epochs "

@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
 
 #include <cstring>
 #include <iostream>
@@ -243,6 +246,42 @@ TEST(LmdbLogTest, FileIsPreallocatedAheadOfTheLogAndReopensIntact) {
   EXPECT_EQ(log->LastZxid(), 2010u);
   EXPECT_EQ(log->Read(1, 10, kAll).value(), EntriesFor(1, 10, 100));
   EXPECT_EQ(log->Read(11, 2010, kAll).value().size(), 2000u);
+}
+
+// Resident kB of this process's mappings of `file` (from /proc/self/smaps).
+uint64_t MappedResidentKb(const std::string& file) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool in_file = false;
+  uint64_t kb = 0;
+  while (std::getline(smaps, line)) {
+    if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) &&
+        line.find('-') != std::string::npos && line.find(':') > line.find(' ')) {
+      in_file = line.size() >= file.size() &&
+                line.compare(line.size() - file.size(), file.size(), file) == 0;
+    } else if (in_file && line.rfind("Rss:", 0) == 0) {
+      kb += std::stoull(line.substr(4));
+    }
+  }
+  return kb;
+}
+
+TEST(LmdbLogTest, ReleaseReadPagesUnmapsWhatReadsTouchedAndKeepsContents) {
+  TempDir dir;
+  std::unique_ptr<LmdbLog> log = OpenOrDie(dir.path());
+  for (Zxid z = 1; z <= 4000; z += 100) {
+    ASSERT_TRUE(log->Append(EntriesFor(z, z + 99, 2000)).ok());
+  }
+  log.reset();
+  log = OpenOrDie(dir.path());
+  const std::string file = std::filesystem::canonical(dir.path() + "/data.mdb").string();
+  std::vector<LogEntry> all = log->Read(1, kMaxZxid, kAll).value();
+  ASSERT_EQ(all.size(), 4000u);
+  const uint64_t after_read = MappedResidentKb(file);
+  EXPECT_GE(after_read, 1024u);  // megabytes of entries were read through the map
+  log->ReleaseReadPages();
+  EXPECT_LT(MappedResidentKb(file), after_read / 8);
+  EXPECT_EQ(log->Read(1, kMaxZxid, kAll).value(), all);
 }
 
 // Runs in a death-test child: the file may not grow at all, so preallocating fails; commits go on

@@ -43,21 +43,6 @@ using AclList = std::vector<Acl>;
 // world:anyone with all permissions: ZooKeeper's OPEN_ACL_UNSAFE, the default.
 inline AclList OpenAcl() { return {Acl{perm::kAll, "world", "anyone"}}; }
 
-// ephemeral_owner of a node that is not ephemeral, as ZooKeeper encodes it (its EphemeralType):
-// 0 for a persistent node, kContainerOwner for a container, kTtlOwnerMark | ttl_ms for a TTL
-// node. Session ids never have a top byte of 0x80 or 0xff (the top byte is a member id < 128).
-constexpr SessionId kContainerOwner = static_cast<SessionId>(0x8000000000000000ULL);
-constexpr SessionId kTtlOwnerMark = static_cast<SessionId>(0xff00000000000000ULL);
-constexpr int64_t kMaxTtlInOwner = 0xffffffffffLL;  // ZooKeeper's TTL field: 40 bits
-
-// The kind of node a Stat's ephemeral_owner describes.
-inline NodeKind KindOfOwner(SessionId owner) {
-  if (owner == 0) return NodeKind::kPersistent;
-  if (owner == kContainerOwner) return NodeKind::kContainer;
-  if ((static_cast<uint64_t>(owner) >> 56) == 0xff) return NodeKind::kTtl;
-  return NodeKind::kEphemeral;
-}
-
 // A node's metadata, with ZooKeeper's field meanings.
 struct Stat {
   Zxid czxid = 0;                 // created by
@@ -68,7 +53,7 @@ struct Stat {
   int32_t version = 0;            // data changes
   int32_t cversion = 0;           // child list changes
   int32_t aversion = 0;           // ACL changes
-  SessionId ephemeral_owner = 0;  // the owning session of an ephemeral; see KindOfOwner
+  SessionId ephemeral_owner = 0;  // the owning session of an ephemeral, else 0
   int32_t data_length = 0;
   int32_t num_children = 0;
   friend bool operator==(const Stat&, const Stat&) = default;

@@ -97,6 +97,9 @@ constexpr int32_t kThrottledOp = -127;
 // codes to SYSTEMERROR.
 int32_t ErrorCode(Code code);
 
+// The largest TTL ZooKeeper accepts (EphemeralType.TTL's 40-bit field), in ms.
+constexpr int64_t kMaxTtlMs = 0xffffffffffLL;
+
 // WatcherEvent.state of a connected session (KeeperState.SyncConnected).
 constexpr int32_t kStateSyncConnected = 3;
 

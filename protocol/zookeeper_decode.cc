@@ -71,7 +71,7 @@ Status ReadCreate(jute::Reader& r, int32_t opcode, CreateRequest* out, Refusal* 
     *refusal = {err::kBadArguments, "createContainer without the container flag"};
   } else if ((opcode == op::kCreateTtl) != (out->kind == NodeKind::kTtl)) {
     *refusal = {err::kBadArguments, "a TTL node needs createTTL and createTTL a TTL mode"};
-  } else if (out->kind == NodeKind::kTtl && (ttl <= 0 || ttl > kMaxTtlInOwner)) {
+  } else if (out->kind == NodeKind::kTtl && (ttl <= 0 || ttl > kMaxTtlMs)) {
     *refusal = {err::kBadArguments, "ttl " + std::to_string(ttl) + " out of range"};
   }
   if (out->kind == NodeKind::kTtl) out->ttl_ms = ttl;

@@ -161,7 +161,10 @@ void PutBody(jute::Writer& w, const ReplyShape& shape, const ClientResponse& r) 
         }
       }
       return;
-    default:  // delete, check, ping, auth, setWatches, addWatch, removeWatches, closeSession
+    case op::kAddWatch:
+      w.Int(err::kOk);  // ZooKeeper answers addWatch with an ErrorResponse(0)
+      return;
+    default:  // delete, check, ping, auth, setWatches, removeWatches, closeSession: no body
       return;
   }
 }

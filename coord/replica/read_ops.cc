@@ -122,9 +122,15 @@ ClientResponse GetAcl(const ReadContext& ctx, const GetAclRequest& req) {
   COORD_RETURN_IF_ERROR_AS(ValidatePath(req.path));
   GetAclResponse body;
   COORD_RETURN_IF_ERROR_AS(ctx.tree.GetAcl(req.path, &body.acl, &body.stat));
-  // ZooKeeper 3.8: reading an ACL needs READ or ADMIN.
+  // ZooKeeper 3.8: reading an ACL needs READ or ADMIN; without ADMIN, digest ids show the user
+  // only ("user:x"), so a reader cannot take the password hashes away to crack them.
   if (!HasPermission(body.acl, perm::kRead | perm::kAdmin, ctx.auth)) {
     return Fail(Status(Code::kNoAuth, "no read or admin permission on " + req.path));
+  }
+  if (!HasPermission(body.acl, perm::kAdmin, ctx.auth)) {
+    for (Acl& acl : body.acl) {
+      if (acl.scheme == "digest") acl.id = acl.id.substr(0, acl.id.find(':')) + ":x";
+    }
   }
   ClientResponse r;
   r.body = std::move(body);

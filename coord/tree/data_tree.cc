@@ -390,19 +390,9 @@ Stat DataTree::StatOf(const Node& node) const {
   s.version = node.version;
   s.cversion = node.children ? node.children->cversion : 0;
   s.aversion = node.aversion;
-  switch (node.kind) {
-    case NodeKind::kEphemeral:
-      s.ephemeral_owner = node.owner_or_ttl;
-      break;
-    case NodeKind::kContainer:
-      s.ephemeral_owner = kContainerOwner;
-      break;
-    case NodeKind::kTtl:
-      s.ephemeral_owner = kTtlOwnerMark | std::min(node.owner_or_ttl, kMaxTtlInOwner);
-      break;
-    case NodeKind::kPersistent:
-      break;
-  }
+  // Containers and TTL nodes show 0, as in ZooKeeper, which keeps its internal owner markers for
+  // them out of the clients' Stat.
+  s.ephemeral_owner = node.kind == NodeKind::kEphemeral ? node.owner_or_ttl : 0;
   s.data_length = static_cast<int32_t>(node.data_len);
   s.num_children = static_cast<int32_t>(node.num_children());
   return s;

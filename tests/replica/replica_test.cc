@@ -402,27 +402,40 @@ TEST_F(ReplicaTest, CheckWatchesRemovesNothing) {
   EXPECT_EQ(Reply(out[5]).code, Code::kNoWatcher);
 }
 
-TEST_F(ReplicaTest, StatShowsZooKeepersOwnerOfContainersAndTtlNodes) {
+TEST_F(ReplicaTest, StatHidesTheOwnerOfContainersAndTtlNodes) {
+  // As ZooKeeper does: its internal owner markers for them never reach a client.
   SessionId s = Open(1);
   Submit(s, 1, Create("/c", "", NodeKind::kContainer));
   CreateRequest ttl = Create("/t", "", NodeKind::kTtl);
   ttl.ttl_ms = 60000;
   Submit(s, 2, ttl);
   Submit(s, 3, Create("/e", "", NodeKind::kEphemeral));
-  Submit(s, 4, Create("/p"));
   std::vector<Outbound> out = Commit();
-  ASSERT_EQ(out.size(), 4u);
+  ASSERT_EQ(out.size(), 3u);
   auto owner = [&](size_t i) {
     return std::get<CreateResponse>(Reply(out[i]).body).stat.ephemeral_owner;
   };
-  EXPECT_EQ(static_cast<uint64_t>(owner(0)), 0x8000000000000000ULL);
-  EXPECT_EQ(static_cast<uint64_t>(owner(1)), 0xff0000000000ea60ULL);
+  EXPECT_EQ(owner(0), 0);
+  EXPECT_EQ(owner(1), 0);
   EXPECT_EQ(owner(2), s);
-  EXPECT_EQ(owner(3), 0);
-  EXPECT_EQ(KindOfOwner(owner(0)), NodeKind::kContainer);
-  EXPECT_EQ(KindOfOwner(owner(1)), NodeKind::kTtl);
-  EXPECT_EQ(KindOfOwner(owner(2)), NodeKind::kEphemeral);
-  EXPECT_EQ(KindOfOwner(owner(3)), NodeKind::kPersistent);
+}
+
+TEST_F(ReplicaTest, GetAclWithoutAdminHidesDigestHashes) {
+  SessionId owner = Open(1);
+  SessionId reader = Open(2);
+  Submit(owner, 1, AddAuthRequest{"digest", "alice:secret"});
+  CreateRequest node = Create("/acl");
+  node.acl = {Acl{perm::kRead, "world", "anyone"},
+              Acl{perm::kAll, "digest", DigestId("alice:secret")}};
+  Submit(owner, 2, node);
+  Commit();
+  Submit(owner, 3, GetAclRequest{"/acl"});
+  Submit(reader, 4, GetAclRequest{"/acl"});
+  std::vector<Outbound> out = replica_->TakeOutput();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(std::get<GetAclResponse>(Reply(out[0]).body).acl[1].id, DigestId("alice:secret"));
+  EXPECT_EQ(std::get<GetAclResponse>(Reply(out[1]).body).acl[1].id, "alice:x");
+  EXPECT_EQ(std::get<GetAclResponse>(Reply(out[1]).body).acl[0].id, "anyone");
 }
 
 }  // namespace

@@ -257,10 +257,9 @@ Status Shell::Ls(const Words& w) {
                 (stat ? ",\"stat\":" + StatJson(*stat) : std::string()) + "}";
       } else if (long_form && stat) {
         char buf[160];
-        std::snprintf(
-            buf, sizeof(buf), "%-10s %8d %5d %7d  ",
-            KindOfOwner(stat->ephemeral_owner) == NodeKind::kEphemeral ? "ephemeral" : "persistent",
-            stat->data_length, stat->num_children, stat->version);
+        std::snprintf(buf, sizeof(buf), "%-10s %8d %5d %7d  ",
+                      stat->ephemeral_owner ? "ephemeral" : "persistent", stat->data_length,
+                      stat->num_children, stat->version);
         lines.push_back(buf + shown);
       } else {
         lines.push_back(shown);

@@ -37,9 +37,7 @@ Status EmitNode(Client* client, const std::string& path, YAML::Emitter& out) {
       // Ephemerals are session state, not configuration: they are not exported.
       Result<std::optional<Stat>> stat = client->Exists(Child(path, name));
       if (!stat.ok()) return stat.status();
-      if (!stat->has_value() || KindOfOwner((*stat)->ephemeral_owner) == NodeKind::kEphemeral) {
-        continue;
-      }
+      if (!stat->has_value() || (*stat)->ephemeral_owner != 0) continue;
       out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value;
       COORD_RETURN_IF_ERROR(EmitNode(client, Child(path, name), out));
     }

@@ -174,10 +174,13 @@ grep '^WatchedEvent' "$work/raw" | grep -v -e 'type:None' | sort >"$work/events"
 # whoami's identities, in no particular order (ZooKeeper lists digest before ip).
 grep -e '^ip: ' -e '^digest: ' "$work/raw" | sort >"$work/identities"
 
+# ZooKeeper's sequential suffix is the parent's cversion (the plain sibling counts); coord numbers
+# a parent's sequential creates (README, "Using ZooKeeper clients"): unique and increasing both.
+if [[ ${COORD_COMPAT_TARGET:-coord} == zookeeper ]]; then first_seq=0000000001; else first_seq=0000000000; fi
 expect_out "Created $R/a
 Created $R/seq
 Created $R/seq/plain
-Created $R/seq/s-0000000001
+Created $R/seq/s-$first_seq
 Created $R/e
 Created $R/c
 Created $R/t

@@ -55,9 +55,10 @@ std::string CdfData(const RunResult& r) {
 std::string OverTimeData(const RunResult& r) {
   std::string out;
   // The last second is usually a fraction (the run ended inside it, or only the requests in
-  // flight drained there): drawn as a second it would show a false drop.
+  // flight drained there): drawn as a second it would show a false drop. A run shorter than a
+  // second keeps its only point.
   size_t seconds = r.per_second.size();
-  if (seconds > 0 && r.duration_s < static_cast<double>(seconds)) --seconds;
+  if (seconds > 1 && r.duration_s < static_cast<double>(seconds)) --seconds;
   for (size_t i = 0; i < seconds; ++i) {
     out += std::to_string(i + 1) + " " + std::to_string(r.per_second[i]) + "\n";
   }

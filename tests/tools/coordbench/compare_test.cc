@@ -88,6 +88,9 @@ TEST(PlotTest, CdfEndsAtOneAndOverTimeCountsSeconds) {
   EXPECT_EQ(OverTimeData(r), "1 5\n2 7\n");
   r.duration_s = 1.2;  // the second second was a fraction: not drawn
   EXPECT_EQ(OverTimeData(r), "1 5\n");
+  r.per_second = {5};
+  r.duration_s = 0.4;  // shorter than a second: its only point stays
+  EXPECT_EQ(OverTimeData(r), "1 5\n");
 }
 
 TEST(PlotTest, ScriptFollowsTheExtension) {

@@ -221,14 +221,19 @@ void LmdbLog::PreallocateAhead() {
   MDB_stat stat;
   if (mdb_env_info(env_, &info) != 0 || mdb_env_stat(env_, &stat) != 0) return;
   const uint64_t used = (uint64_t{info.me_last_pgno} + 1) * stat.ms_psize;
-  if (used + options_.preallocate_bytes / 2 <= file_bytes_) return;
+  // The room kept ahead grows with the log, from 1 MiB to preallocate_bytes: a small log (a test,
+  // a fresh member) does not write megabytes of zeros it will never use.
+  const uint64_t ahead =
+      std::clamp<uint64_t>(used / 4, std::min<uint64_t>(options_.preallocate_bytes, 1 << 20),
+                           options_.preallocate_bytes);
+  if (used + ahead / 2 <= file_bytes_) return;
   int fd = -1;
   struct stat st;
   if (mdb_env_get_fd(env_, &fd) != 0 || fstat(fd, &st) != 0) return;
   file_bytes_ = static_cast<uint64_t>(st.st_size);  // LMDB may have extended it meanwhile
-  if (used + options_.preallocate_bytes / 2 <= file_bytes_) return;
+  if (used + ahead / 2 <= file_bytes_) return;
   // Never past the map: LMDB maps at least the whole file.
-  const uint64_t target = std::min<uint64_t>(used + options_.preallocate_bytes, map_bytes());
+  const uint64_t target = std::min<uint64_t>(used + ahead, map_bytes());
   static const std::string zeros(size_t{1} << 20, '\0');
   uint64_t at = file_bytes_;
   while (at < target) {

@@ -45,8 +45,9 @@ struct LmdbLogOptions {
   // copies pages on write, so even a delete needs free pages: without a reserve, a full log could
   // not be purged. PurgeBelow may use the reserve.
   size_t purge_reserve_bytes = size_t{64} << 20;
-  // Keeps about this many bytes of written zeros past LMDB's last page (extended when less than
-  // half is left; 0 turns it off). A commit that makes the file longer pays for a metadata
+  // Keeps up to this many bytes of written zeros past LMDB's last page: a quarter of the log's
+  // size, at least 1 MiB, at most this (extended when less than half of that is left; 0 turns it
+  // off). A commit that makes the file longer pays for a metadata
   // journal commit inside its fdatasync (measured here: several times the cost of a sync that
   // only overwrites blocks); LMDB appends pages at the end of its file until purges free some, so
   // without this every commit of a young or growing log paid it. ZooKeeper pads its log files

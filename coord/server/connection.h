@@ -51,6 +51,7 @@ class Connection final : private Wire::Sink {
 
   void PauseReading();
   void ResumeReading();
+  bool reading() const { return reading_; }
 
   SessionId session() const { return session_; }
   void set_session(SessionId session) { session_ = session; }

@@ -32,7 +32,8 @@ std::string Latency(const Counters& c) {
 
 // One line of cons / stat: ZooKeeper's " /ip:port[interest](key=value,...)".
 std::string ConnectionLine(const ConnectionFacts& c, bool full) {
-  std::string line = " /" + c.peer + "[1](queued=" + std::to_string(c.outstanding) +
+  std::string line = " /" + c.peer + (c.reading ? "[1]" : "[0]") +
+                     "(queued=" + std::to_string(c.outstanding) +
                      ",recved=" + std::to_string(c.counters.packets_received) +
                      ",sent=" + std::to_string(c.counters.packets_sent);
   if (full) {
@@ -59,6 +60,7 @@ std::string Mntr(const ServerFacts& f) {
   std::vector<std::pair<std::string, std::string>> kv = {
       {"zk_version", f.version},
       {"zk_server_state", f.mode},
+      {"zk_uptime", std::to_string(f.uptime_ms)},
       {"zk_avg_latency", Avg(f.totals.avg_latency_ms())},
       {"zk_max_latency", std::to_string(f.totals.max_latency_ms)},
       {"zk_min_latency", std::to_string(f.totals.min_latency_ms)},

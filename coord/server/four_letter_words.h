@@ -20,6 +20,7 @@ struct ConnectionFacts {
   SessionId session = 0;
   int32_t session_timeout_ms = 0;
   uint64_t outstanding = 0;
+  bool reading = true;         // ZooKeeper's interest set: [1] reading, [0] paused
   int64_t established_ms = 0;  // wall-clock ms when accepted
   Counters counters;
 };
@@ -39,6 +40,7 @@ struct ServerFacts {
   // leader only: learners, and those synced
   uint64_t followers = 0;
   uint64_t synced_followers = 0;
+  int64_t uptime_ms = 0;
   int64_t open_fds = -1;  // -1: unknown
   int64_t max_fds = -1;
   // conf: key=value lines, in order

@@ -378,6 +378,7 @@ std::string Server::FourLetterWord(Connection* conn, std::string_view word) {
   f.serving = replica_->serving();
   ServerStatusResponse status = replica_->ServerStatus(connections_.size());
   f.mode = status.role;
+  f.uptime_ms = NowMs() - started_ms_;
   f.zxid = replica_->tree().last_zxid();
   f.node_count = replica_->tree().node_count();
   f.watch_count = replica_->watches().size();
@@ -391,6 +392,7 @@ std::string Server::FourLetterWord(Connection* conn, std::string_view word) {
     facts.session = c->session();
     facts.session_timeout_ms = replica_->tree().SessionTimeout(c->session()).value_or(0);
     facts.outstanding = c->outstanding;
+    facts.reading = c->reading();
     facts.established_ms = c->accepted_ms;
     facts.counters = c->counters();
     f.outstanding += c->outstanding;

@@ -309,8 +309,11 @@ srv_kill9() {
   local pidfile=$BENCH_WORK/pids/$SRV_KIND-$SRV_TOPO-$1.pid pid
   pid=$(cat "$pidfile")
   kill -KILL "$pid" 2>/dev/null || true
+  # Gone, or a zombie that no one reaped yet (its parent may be init): dead either way.
+  local state
   for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || break
+    [[ -z $state || $state == Z || $state == X ]] && break
     sleep 0.05
   done
 }

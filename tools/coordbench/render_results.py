@@ -365,6 +365,14 @@ def failover_lines(res):
     c, z = median_failover(fc), median_failover(fz)
     lines.append(f"| median | {fmt_value(c, 's')} | {fmt_value(z, 's')} | {fmt_ratio(ratio(c, z))} |")
     lines.append(f"| each round (s) | {rounds(fc)} | {rounds(fz)} | |")
+
+    def floors(r):
+        if not r or not r.get("probe_floor_s"):
+            return "—"
+        return ", ".join(f"{t:.2f}" for t in r["probe_floor_s"])
+
+    lines.append(f"| the probe against the healthy ensemble, before each kill (s): the floor "
+                 f"of this measurement | {floors(fc)} | {floors(fz)} | |")
     for server, record in (("coord", fc), ("zookeeper", fz)):
         load = load_json(os.path.join(res.dir, f"ensemble-{server}-failover-load.json"))
         out_path = os.path.join(res.dir, f"ensemble-{server}-failover-load.out")
@@ -403,6 +411,9 @@ def render(res, plots):
                f"{m.get('date', '?')}, in {fmt(float(m['elapsed_s']) / 60, 1) if 'elapsed_s' in m else '?'} "
                "minutes. Issue [F]: coord / ZooKeeper on the same machine in the same run, fsync "
                "on for both (coord always fsyncs each group commit; ZooKeeper's forceSync=yes).")
+    if "--only" in m.get("command", ""):
+        out += ["", "This command ran one topology; the other's figures are from an earlier run "
+                "kept in the same results dir (each section says when it was measured)."]
     if m.get("skip_zookeeper") == "1":
         when = sorted(r.server.get("measured_at", "?") for r in res.runs.values()
                       if r.server.get("server") == "zookeeper")
@@ -447,6 +458,10 @@ def render(res, plots):
         if not table:
             continue
         out += ["", f"## {TOPOLOGY_TITLE[topo]}", ""]
+        when = sorted(r.server.get("measured_at", "") for k, r in res.runs.items()
+                      if k.startswith(topo + "-"))
+        if when:
+            out += [f"Measured {when[0].replace('T', ' ')} to {when[-1].replace('T', ' ')}.", ""]
         if topo == "ensemble":
             out += ["Throughput runs give coordbench all three members: each of its connections "
                     "picks one at random (both clients shuffle the connect string, so the spread "

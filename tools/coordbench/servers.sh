@@ -318,6 +318,18 @@ srv_kill9() {
   done
 }
 
+# srv_wait_reaped N: until killed member N's pid is gone, not only a zombie (bounded: 10 s).
+# zookeeper.sh restarts only a member whose recorded pid answers no kill -0, and a killed java is
+# not our child (its parent is init), so it stays a zombie until init reaps it.
+srv_wait_reaped() {
+  local old
+  old=$(cat "$BENCH_WORK/pids/$SRV_KIND-$SRV_TOPO-$1.pid")
+  for _ in $(seq 1 200); do
+    kill -0 "$old" 2>/dev/null || return 0
+    sleep 0.05
+  done
+}
+
 # srv_relaunch N: starts member N again on its data dir without waiting (the caller times it).
 srv_relaunch() {
   if [[ $SRV_KIND == coord ]]; then

@@ -3,6 +3,7 @@
 // against Apache ZooKeeper:
 //   ../shared/peers/zookeeper.sh start standalone
 //   COORDBENCH_ZOOKEEPER=127.0.0.1:2191 build/tests/tools/coordbench/coordbench_zookeeper_test
+// (or `ctest -C zookeeper -R coordbench_zookeeper_apache`, which starts and stops it).
 // Each run is a short --count; the JSON must count every op and no error.
 #include <gtest/gtest.h>
 
